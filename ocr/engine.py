@@ -1,0 +1,103 @@
+"""OCR engines behind one small interface. The real one is Tesseract via pytesseract.
+
+pytesseract starts a process per call (~140 ms fixed), so a page is read in one call and only
+doubtful fields are re-read from their crops. Every call has a timeout; a crash or timeout raises
+OcrEngineError so the page is flagged, never silently emptied.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from domain.errors import OcrEngineError
+
+# Tesseract's OpenMP threads fight each other when we parallelize by process.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float  # 0-100
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+
+class OcrEngine(Protocol):
+    def read_page(self, image: np.ndarray) -> list[Word]: ...
+
+    def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]: ...
+
+
+class TesseractEngine:
+    """Tesseract 5 with the Vietnamese model; digits re-read with `eng` and a whitelist."""
+
+    def __init__(self, lang: str = "vie", timeout: float = 60.0) -> None:
+        self.lang = lang
+        self.timeout = timeout
+
+    def read_page(self, image: np.ndarray) -> list[Word]:
+        data = self._call("image_to_data", image, self.lang, "--psm 4")
+        words = []
+        for text, conf, x, y, w, h in zip(
+            data["text"],
+            data["conf"],
+            data["left"],
+            data["top"],
+            data["width"],
+            data["height"],
+            strict=True,
+        ):
+            if text and text.strip() and float(conf) >= 0:
+                words.append(Word(text.strip(), float(conf), int(x), int(y), int(w), int(h)))
+        return words
+
+    def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]:
+        """One line of text from a crop: (text, minimum word confidence)."""
+        if digits:
+            config = "--psm 7 -c tessedit_char_whitelist=0123456789,."
+            data = self._call("image_to_data", image, "eng", config)
+        else:
+            data = self._call("image_to_data", image, self.lang, "--psm 7")
+        pairs = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"], strict=True)]
+        pairs = [(t, c) for t, c in pairs if t and c >= 0]
+        if not pairs:
+            return "", 0.0
+        return " ".join(t for t, _ in pairs), min(c for _, c in pairs)
+
+    def _call(self, fn: str, image: np.ndarray, lang: str, config: str) -> dict[str, list]:
+        import pytesseract
+
+        try:
+            result: dict[str, list] = getattr(pytesseract, fn)(
+                image,
+                lang=lang,
+                config=config,
+                timeout=self.timeout,
+                output_type=pytesseract.Output.DICT,
+            )
+        except RuntimeError as exc:  # pytesseract signals its timeout this way
+            raise OcrEngineError(f"Tesseract timed out after {self.timeout:.0f} s") from exc
+        except (pytesseract.TesseractError, OSError) as exc:
+            raise OcrEngineError(
+                f"Tesseract failed: {exc}", hint="check `tesseract --list-langs` shows vie and eng"
+            ) from exc
+        return result

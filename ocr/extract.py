@@ -1,0 +1,132 @@
+"""One booklet's pages -> the contract record, every field's reading, and OCR flags."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from domain.errors import OcrEngineError, UnsupportedPage
+from domain.record import FieldReading, Flag, Source, Student, TranscriptRecord, YearPage
+from domain.text import search_key
+from ocr.decode import PageImage
+from ocr.engine import OcrEngine, TesseractEngine
+from ocr.identity import read_identity
+from ocr.pages import ReadPage, read_page
+from ocr.sink import FieldSink
+from ocr.year_th import read_th_year
+from ocr.year_thcs import read_thcs_year
+
+
+@dataclass
+class Extraction:
+    record: TranscriptRecord
+    readings: list[FieldReading] = field(default_factory=list)
+    rotations: list[int] = field(default_factory=list)  # per page, for the review view
+
+
+def extract_booklet(
+    pages: Sequence[PageImage], *, source: Source, document_id: str, engine: OcrEngine | None = None
+) -> Extraction:
+    """Raises UnsupportedPage when no page looks like a booklet of a v1 family."""
+    engine = engine or TesseractEngine()
+    flags: list[Flag] = []
+    read: list[ReadPage] = []
+    for page in pages:
+        try:
+            read.append(read_page(page, engine))
+        except OcrEngineError as exc:
+            flags.append(
+                Flag(
+                    field="",
+                    code="OCR_ENGINE_ERROR",
+                    message=f"Trang {page.number}: máy đọc chữ gặp lỗi ({exc}); cần xem ảnh quét.",
+                )
+            )
+    family = _family(read)
+    if family is None:
+        raise UnsupportedPage(
+            "no page looks like a THCS-2011 or TH-2014 booklet page",
+            hint="check that the file is a scanned học bạ of a family in scope",
+        )
+    record = TranscriptRecord(document_id=document_id, source=source, family=family)  # type: ignore[arg-type]
+    extraction = Extraction(record, rotations=[p.clean.rotation for p in read])
+    _fill(record, read, family, engine, flags, extraction.readings)
+    record.review.flags = flags
+    return extraction
+
+
+def _family(read: Sequence[ReadPage]) -> str | None:
+    votes = Counter(p.family for p in read if p.family and p.kind != "unknown")
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _fill(
+    record: TranscriptRecord,
+    read: Sequence[ReadPage],
+    family: str,
+    engine: OcrEngine,
+    flags: list[Flag],
+    readings: list[FieldReading],
+) -> None:
+    identity_seen = False
+    year_names: list[tuple[int, object]] = []
+    for page in read:
+        sink = FieldSink(page.number, page.clean.gray, engine)
+        if page.kind == "identity" and not identity_seen:
+            identity_seen = True
+            record.student = read_identity(page, sink)
+        elif page.kind == "year":
+            prefix = f"years[{len(record.years)}]"
+            reader = read_thcs_year if family == "THCS-2011" else read_th_year
+            year: YearPage = reader(page, sink, prefix)
+            record.years.append(year)
+            year_names.append((len(record.years) - 1, _name_reading(sink)))
+        else:
+            flags.append(
+                Flag(
+                    field="",
+                    code="PAGE_NOT_RECOGNIZED",
+                    message=f"Trang {page.number} không nhận ra là trang sơ yếu lý lịch hay trang năm học; cần xem ảnh quét.",
+                )
+            )
+        flags.extend(
+            f for f in sink.flags if f.field != "student.full_name" or page.kind == "identity"
+        )
+        readings.extend(sink.readings)
+    if not identity_seen:
+        flags.append(
+            Flag(
+                field="student",
+                code="IDENTITY_PAGE_MISSING",
+                message="Không tìm thấy trang sơ yếu lý lịch của học sinh; cần xem ảnh quét.",
+            )
+        )
+    _check_page_owner(record.student, year_names, flags)
+
+
+def _name_reading(sink: FieldSink) -> object:
+    for reading in sink.readings:
+        if reading.path == "student.full_name":
+            return reading.raw
+    return None
+
+
+def _check_page_owner(
+    student: Student, year_names: list[tuple[int, object]], flags: list[Flag]
+) -> None:
+    """A year page whose printed name differs from the identity page may belong to someone else."""
+    if not student.full_name:
+        return
+    expected = search_key(student.full_name)
+    for index, raw in year_names:
+        if isinstance(raw, str) and raw and Levenshtein.distance(search_key(raw), expected) > 2:
+            flags.append(
+                Flag(
+                    field=f"years[{index}]",
+                    code="PAGE_NAME_MISMATCH",
+                    message="Họ tên trên trang năm học khác với trang sơ yếu lý lịch; trang này có thể thuộc học sinh khác.",
+                )
+            )

@@ -1,0 +1,164 @@
+"""Field readers: raw OCR text of one field -> a typed value, or a reason it cannot be trusted.
+
+A reader never guesses: text that does not parse cleanly returns value None with a problem code,
+and the caller flags the field for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from domain.text import normalize_text, search_key, title_case_name
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object
+    problem: str | None = None  # stable code, e.g. UNPARSEABLE, OUT_OF_VOCABULARY
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+NOT_PARSED = "UNPARSEABLE"
+OUT_OF_VOCAB = "OUT_OF_VOCABULARY"
+
+_SCORE = re.compile(r"^(10|\d)(?:[,.](\d))?$")
+_INT = re.compile(r"^\d{1,3}$")
+_YEAR_PAIR = re.compile(r"(\d{4})\s*[-–—/]?\s*(\d{4})")
+_DATE_NUMERIC = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})")
+_DATE_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})", re.I)
+_CLASS = re.compile(r"^([1-9])[A-ZĐ0-9]{0,4}$")
+
+
+def parse_score(raw: str) -> Parsed:
+    """THCS score "7,5" / "8" -> 7.5 / 8.0; the comment marks Đ / CĐ pass through."""
+    text = raw.replace(" ", "").replace("O", "0").replace("o", "0")
+    mark = search_key(text)
+    if mark in ("d", "cd") and text[:1] in ("Đ", "C", "đ", "c"):
+        return Parsed("Đ" if mark == "d" else "CĐ")
+    match = _SCORE.match(text)
+    if not match:
+        return Parsed(None, NOT_PARSED)
+    value = float(match.group(1)) + (float(match.group(2)) / 10 if match.group(2) else 0.0)
+    if value > 10:
+        return Parsed(None, NOT_PARSED)
+    return Parsed(round(value, 1))
+
+
+def parse_int(raw: str) -> Parsed:
+    text = raw.replace(" ", "")
+    if not _INT.match(text):
+        return Parsed(None, NOT_PARSED)
+    return Parsed(int(text))
+
+
+def first_int(raw: str) -> Parsed:
+    """The first integer in a line such as "Nghỉ học: 3 ngày"."""
+    match = re.search(r"\d{1,3}", raw)
+    return Parsed(int(match.group())) if match else Parsed(None, NOT_PARSED)
+
+
+def parse_school_year(raw: str) -> Parsed:
+    match = _YEAR_PAIR.search(raw)
+    if not match:
+        return Parsed(None, NOT_PARSED)
+    start, end = int(match.group(1)), int(match.group(2))
+    if end != start + 1 or not 1990 <= start <= 2100:
+        return Parsed(f"{start}-{end}", "SCHOOL_YEAR_INVALID")
+    return Parsed(f"{start}-{end}")
+
+
+def parse_date(raw: str) -> Parsed:
+    match = _DATE_WORDS.search(raw) or _DATE_NUMERIC.search(raw)
+    if not match:
+        return Parsed(None, NOT_PARSED)
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return Parsed(dt.date(year, month, day).isoformat())
+    except ValueError:
+        return Parsed(None, "DATE_INVALID")
+
+
+def parse_class(raw: str) -> Parsed:
+    text = raw.replace(" ", "").upper()
+    match = _CLASS.match(text)
+    return Parsed(text) if match else Parsed(None, NOT_PARSED)
+
+
+_TRAILING_LEADER = re.compile(r"[\s.…_·:,;]+$")
+
+
+def _trim(raw: str) -> str:
+    return _TRAILING_LEADER.sub("", normalize_text(raw)).strip()
+
+
+def parse_name(raw: str) -> Parsed:
+    text = _trim(raw)
+    if not text or any(ch.isdigit() for ch in text):
+        return Parsed(None, NOT_PARSED)
+    return Parsed(title_case_name(text))
+
+
+def parse_text(raw: str) -> Parsed:
+    text = _trim(raw)
+    return Parsed(text) if text else Parsed(None, NOT_PARSED)
+
+
+def vocab_key(text: str) -> str:
+    """Accent- and punctuation-insensitive key for closed-vocabulary lookups."""
+    return " ".join(re.sub(r"[^\w\s]", " ", search_key(text)).split())
+
+
+def vocab_index(entries: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """printed form -> canonical, keyed accent- and punctuation-insensitively."""
+    pairs = entries.items() if isinstance(entries, Mapping) else ((e, e) for e in entries)
+    return {vocab_key(printed): canonical for printed, canonical in pairs}
+
+
+def match_vocab(raw: str, index: Mapping[str, str]) -> Parsed:
+    """Closed vocabulary: exact accent-insensitive match, or one OCR slip away from exactly one entry.
+
+    The vocabularies are unambiguous without accents, so lost tone marks are safe to restore.
+    """
+    key = vocab_key(raw)
+    if not key:
+        return Parsed(None, NOT_PARSED)
+    if key in index:
+        return Parsed(index[key])
+    distances = sorted((Levenshtein.distance(key, k), k) for k in index)
+    best, runner_up = distances[0], distances[1] if len(distances) > 1 else (99, "")
+    if len(key) >= 4 and best[0] == 1 and runner_up[0] >= 3:
+        return Parsed(index[best[1]])
+    return Parsed(None, OUT_OF_VOCAB)
+
+
+def parse_gender(raw: str) -> Parsed:
+    return match_vocab(raw, {"nam": "Nam", "nu": "Nữ"})
+
+
+def vocab_parser(index: Mapping[str, str]) -> Callable[[str], Parsed]:
+    return lambda raw: match_vocab(raw, index)
+
+
+def vocab_or_text(index: Mapping[str, str]) -> Callable[[str], Parsed]:
+    """Free text that is usually one of a few canonical phrases (awards)."""
+
+    def parse(raw: str) -> Parsed:
+        matched = match_vocab(raw, index)
+        return matched if matched.ok else parse_text(raw)
+
+    return parse
+
+
+def score_0_10(raw: str) -> Parsed:
+    parsed = parse_int(raw)
+    if parsed.ok and not 0 <= int(parsed.value) <= 10:  # type: ignore[call-overload]
+        return Parsed(None, NOT_PARSED)
+    return parsed

@@ -1,0 +1,217 @@
+"""Layout finding: text lines, printed labels, and tables from their ruling lines.
+
+Nothing here knows page coordinates of a form: labels are found by their words (accent-
+insensitive, tolerant to one OCR slip per word) and tables by the grid actually printed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from domain.text import search_key
+from ocr.engine import Word
+
+_PUNCT = re.compile(r"^[\s:;.,…_·\-–—()\[\]|'\"]+|[\s:;.,…_·\-–—()\[\]|'\"]+$")
+_LEADER = re.compile(r"^[.…_·,:\-–—\s]*$")
+
+
+def token_key(text: str) -> str:
+    """Accent-insensitive key of one OCR word, punctuation trimmed."""
+    return search_key(_PUNCT.sub("", text))
+
+
+def is_leader(text: str) -> bool:
+    """Dotted leaders and lone punctuation printed after labels."""
+    return bool(_LEADER.match(text))
+
+
+@dataclass
+class Line:
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def y(self) -> float:
+        return float(np.median([w.cy for w in self.words]))
+
+    @property
+    def height(self) -> float:
+        return float(np.median([w.h for w in self.words]))
+
+    @property
+    def keys(self) -> list[str]:
+        return [token_key(w.text) for w in self.words]
+
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def group_lines(words: Iterable[Word]) -> list[Line]:
+    """Words into lines by vertical overlap, each line sorted left to right."""
+    lines: list[Line] = []
+    for word in sorted(words, key=lambda w: w.cy):
+        for line in reversed(lines[-3:]):
+            if abs(word.cy - line.y) < 0.55 * max(line.height, word.h):
+                line.words.append(word)
+                break
+        else:
+            lines.append(Line([word]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x)
+    return lines
+
+
+def _key_matches(key: str, wanted: str) -> bool:
+    if key == wanted:
+        return True
+    return len(wanted) >= 4 and Levenshtein.distance(key, wanted) <= 1
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    name: str  # the field the label announces
+    start: int  # index of the label's first word in the line
+    end: int  # index after the label's last word
+
+
+def find_labels(line: Line, labels: Mapping[str, Sequence[str]]) -> list[LabelHit]:
+    """Non-overlapping label occurrences in a line; the longest wording wins at each place."""
+    keys = line.keys
+    variants = sorted(
+        ((name, search_key(v).split()) for name, vs in labels.items() for v in vs),
+        key=lambda item: -len(item[1]),
+    )
+    hits: list[LabelHit] = []
+    i = 0
+    while i < len(keys):
+        for name, tokens in variants:
+            n = len(tokens)
+            if i + n <= len(keys) and all(_key_matches(keys[i + k], tokens[k]) for k in range(n)):
+                hits.append(LabelHit(name, i, i + n))
+                i += n
+                break
+        else:
+            i += 1
+    return hits
+
+
+def label_values(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, list[Word]]:
+    """For each label in the line, the words after it up to the next label (leaders dropped).
+
+    A value also ends at a wide blank gap: the line may continue with unrelated print
+    (the motto on the right of a school line).
+    """
+    hits = find_labels(line, labels)
+    values: dict[str, list[Word]] = {}
+    for i, hit in enumerate(hits):
+        stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
+        values.setdefault(hit.name, value_words(line.words[hit.end : stop], line.height))
+    return values
+
+
+def value_words(words: Sequence[Word], height: float) -> list[Word]:
+    """Value words after a label: leaders dropped, cut at the first gap wider than 4 x height."""
+    kept: list[Word] = []
+    for word in words:
+        if is_leader(word.text):
+            continue
+        if kept and word.x - kept[-1].right > 4 * height:
+            break
+        kept.append(word)
+    return kept
+
+
+def phrase_in(line: Line, phrase: str) -> bool:
+    wanted = search_key(phrase).split()
+    keys = line.keys
+    n = len(wanted)
+    return any(
+        all(_key_matches(keys[i + k], wanted[k]) for k in range(n))
+        for i in range(len(keys) - n + 1)
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    xs: tuple[int, ...]  # vertical rule positions, left to right
+    ys: tuple[int, ...]  # horizontal rule positions, top to bottom
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return self.xs[0], self.ys[0], self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def cell_of(self, word: Word) -> tuple[int, int] | None:
+        if not (self.xs[0] <= word.cx <= self.xs[-1] and self.ys[0] <= word.cy <= self.ys[-1]):
+            return None
+        return bisect_right(self.ys, word.cy) - 1, bisect_right(self.xs, word.cx) - 1
+
+    def cell_box(self, row: int, col: int) -> tuple[int, int, int, int]:
+        return (
+            self.xs[col],
+            self.ys[row],
+            self.xs[col + 1] - self.xs[col],
+            self.ys[row + 1] - self.ys[row],
+        )
+
+    def grid(self, words: Iterable[Word]) -> list[list[list[Word]]]:
+        cells: list[list[list[Word]]] = [
+            [[] for _ in range(self.n_cols)] for _ in range(self.n_rows)
+        ]
+        for word in words:
+            where = self.cell_of(word)
+            if where and 0 <= where[0] < self.n_rows and 0 <= where[1] < self.n_cols:
+                cells[where[0]][where[1]].append(word)
+        return [[_reading_order(c) for c in row] for row in cells]
+
+
+def _reading_order(words: list[Word]) -> list[Word]:
+    return [w for line in group_lines(words) for w in line.words]
+
+
+def cell_text(words: Sequence[Word]) -> str:
+    return " ".join(w.text for w in words if not is_leader(w.text))
+
+
+def find_tables(h_lines: np.ndarray, v_lines: np.ndarray) -> list[Table]:
+    """Tables as grids of ruling lines, top to bottom. A table needs ≥ 2 rows and ≥ 2 columns."""
+    grid = cv2.dilate(cv2.bitwise_or(h_lines, v_lines), np.ones((7, 7), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(grid)
+    tables = []
+    page_w = h_lines.shape[1]
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        if w < page_w * 0.3 or h < 60:
+            continue
+        ys = _rule_positions(h_lines[y : y + h, x : x + w].sum(axis=1), w, y)
+        xs = _rule_positions(v_lines[y : y + h, x : x + w].sum(axis=0), h, x)
+        if len(xs) >= 3 and len(ys) >= 3:
+            tables.append(Table(tuple(xs), tuple(ys)))
+    return sorted(tables, key=lambda t: t.ys[0])
+
+
+def _rule_positions(profile: np.ndarray, span: int, offset: int) -> list[int]:
+    """Centres of runs where a ruling line covers at least 40 % of the table's span."""
+    on = profile / 255 >= span * 0.4
+    positions = []
+    start = None
+    for i, flag in enumerate(np.append(on, False)):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            positions.append(offset + (start + i - 1) // 2)
+            start = None
+    return positions

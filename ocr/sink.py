@@ -1,0 +1,158 @@
+"""Collects every field's reading and the flags raised while reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from domain.record import FieldReading, Flag
+from ocr.engine import OcrEngine, Word
+from ocr.fields import Parsed
+
+TEXT_MIN_CONF = 60.0
+NUMBER_MIN_CONF = 75.0
+JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
+
+_MESSAGES = {
+    "LOW_CONFIDENCE": "Không đọc chắc chắn được giá trị này (độ tin cậy {conf:.0f}%); cần đối chiếu với ảnh quét.",
+    "UNPARSEABLE": "Chữ đọc được («{raw}») không đúng định dạng của trường này; cần nhập lại theo ảnh quét.",
+    "OUT_OF_VOCABULARY": "Giá trị «{raw}» không thuộc danh mục cho phép; cần đối chiếu với ảnh quét.",
+    "DATE_INVALID": "Ngày «{raw}» không phải ngày hợp lệ; cần đối chiếu với ảnh quét.",
+    "SCHOOL_YEAR_INVALID": "Năm học «{raw}» không hợp lệ (phải là hai năm liên tiếp).",
+    "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
+    "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
+    "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
+}
+
+
+def flag_message(code: str, raw: str = "", conf: float = 0.0) -> str:
+    template = _MESSAGES.get(code, "Trường cần được kiểm tra lại theo ảnh quét.")
+    return template.format(raw=raw, conf=conf)
+
+
+def _min_conf(parsed: Parsed, numeric: bool) -> float:
+    """Scores need more certainty than words; the Đ/CĐ marks of score cells count as words."""
+    return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
+
+
+def _padded(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
+    if box is None:
+        return None
+    x, y, w, h = box
+    return x - 3, y - 3, w + 6, h + 6
+
+
+def union_box(words: Sequence[Word]) -> tuple[int, int, int, int] | None:
+    if not words:
+        return None
+    x0 = min(w.x for w in words)
+    y0 = min(w.y for w in words)
+    x1 = max(w.right for w in words)
+    y1 = max(w.y + w.h for w in words)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+@dataclass
+class FieldSink:
+    page: int
+    image: np.ndarray  # the cleaned page, for re-reading crops
+    engine: OcrEngine
+    readings: list[FieldReading] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def flag(self, path: str, code: str, raw: str = "", conf: float = 0.0) -> None:
+        self.flags.append(Flag(field=path, code=code, message=flag_message(code, raw, conf)))
+
+    def take(
+        self,
+        path: str,
+        words: Sequence[Word],
+        parse: object,
+        *,
+        numeric: bool = False,
+        cell: tuple[int, int, int, int] | None = None,
+    ) -> object:
+        """Parse a field's words; record the reading; flag when unsure. Returns the value or None.
+
+        With a table `cell`, a cell the page read left empty is checked for ink: printed marks
+        the page read missed are read from the cell alone, never taken as blank.
+        """
+        parser = parse  # a callable str -> Parsed
+        if not words and (cell is None or not self.has_ink(cell)):
+            return None
+        raw = " ".join(w.text for w in words)
+        conf = min((w.conf for w in words), default=0.0)
+        box = union_box(words) or cell
+        parsed: Parsed = parser(raw)  # type: ignore[operator]
+        problem = parsed.problem
+        region = cell or _padded(box)
+        if region is not None and (not parsed.ok or conf < _min_conf(parsed, numeric)):
+            parsed, raw, conf, problem = self._reread(parser, parsed, raw, conf, region)
+        self.readings.append(
+            FieldReading(path=path, page=self.page, box=box, raw=raw, confidence=conf)
+        )
+        if problem is None and conf < _min_conf(parsed, numeric):
+            problem = "LOW_CONFIDENCE"
+        if problem:
+            self.flag(path, problem, raw, conf)
+        return parsed.value
+
+    def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
+        crop = _crop(self.image, cell)
+        if crop is None:
+            return False
+        return int((crop < 128).sum()) > 40  # more than specks: a glyph at 300 dpi is hundreds
+
+    def _reread(
+        self, parser: object, first: Parsed, raw: str, conf: float, cell: tuple[int, int, int, int]
+    ) -> tuple[Parsed, str, float, str | None]:
+        """Second reads of the cell alone (digits, then letters for Đ/CĐ marks).
+
+        Two reads that agree, allowing for the classic glyph confusions, earn confidence. A page
+        read that is junk (very low confidence) is no evidence: the cell read then stands alone.
+        Otherwise a disagreement is flagged with the better-parsing read as the best guess.
+        """
+        crop = _crop(self.image, cell)
+        if crop is None:
+            return first, raw, conf, first.problem
+        reads = [self.engine.read_line(crop, digits=digits) for digits in (False, True)]
+        parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]
+        good = [(p, t, c) for p, t, c in parsed if p.ok]
+        if not good:
+            return first, raw, conf, first.problem
+        agreeing = [c for p, _, c in good if first.ok and p.value == first.value]
+        if agreeing:
+            return first, raw, max(conf, *agreeing), None
+        best = max(good, key=lambda item: item[2])
+        others_agree = all(p.value == best[0].value for p, _, _ in good)
+        page_read_is_noise = not first.ok or conf < JUNK_CONF
+        glyph_slip = parser(_as_digits(raw)).value == best[0].value  # type: ignore[operator]
+        if others_agree and (page_read_is_noise or glyph_slip):
+            return best[0], best[1], best[2], None
+        guess = first if first.ok else best[0]
+        texts = " / ".join([raw, *(t for _, t, _ in parsed)])
+        return guess, texts, min(conf, best[2]), "READS_DISAGREE"
+
+    def missing(self, path: str) -> None:
+        self.flag(path, "MISSING_FIELD")
+
+
+_GLYPH_TO_DIGIT = str.maketrans(
+    {"G": "6", "O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
+)
+
+
+def _as_digits(raw: str) -> str:
+    return raw.translate(_GLYPH_TO_DIGIT)
+
+
+def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    x, y, w, h = box
+    pad = 4 if w > 60 else 0  # table cells lose their ruling; word boxes are kept whole
+    crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
+    if crop.size == 0:
+        return None
+    return cv2.copyMakeBorder(crop, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)

@@ -1,0 +1,206 @@
+"""What both families' year pages share: the header line, free lines, table roles, terms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from domain.text import search_key
+from ocr.engine import Word
+from ocr.fields import Parsed, parse_class, parse_name, parse_school_year, parse_text
+from ocr.layout import (
+    Line,
+    Table,
+    cell_text,
+    find_labels,
+    is_leader,
+    label_values,
+    phrase_in,
+    value_words,
+)
+from ocr.pages import ReadPage
+from ocr.sink import FieldSink
+
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "full_name": ("Họ và tên học sinh", "Họ và tên", "Họ tên"),
+    "class_name": ("Lớp",),
+    "school_year": ("Năm học",),
+}
+
+
+@dataclass
+class YearHeader:
+    full_name: object = None
+    class_name: object = None
+    school_year: object = None
+    school_name: object = None
+
+    @property
+    def grade(self) -> int | None:
+        if isinstance(self.class_name, str) and self.class_name[:1].isdigit():
+            return int(self.class_name[0])
+        return None
+
+
+def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
+    """Name, class and school year above the first table; the school name line above them."""
+    top = page.tables[0].ys[0] if page.tables else page.clean.gray.shape[0]
+    header = YearHeader()
+    parsers: dict[str, Callable[[str], Parsed]] = {
+        "full_name": parse_name,
+        "class_name": parse_class,
+        "school_year": parse_school_year,
+    }
+    found: dict[str, list[Word]] = {}
+    for line in (ln for ln in page.free_lines() if ln.y < top):
+        if line.keys and line.keys[0] == "truong" and header.school_name is None:
+            header.school_name = sink.take(f"{prefix}.school_name", _school_words(line), parse_text)
+            continue
+        for name, words in label_values(line, HEADER_LABELS).items():
+            found.setdefault(name, words)
+    for name, parser in parsers.items():
+        path = "student.full_name" if name == "full_name" else f"{prefix}.{name}"
+        if found.get(name):
+            setattr(header, name, sink.take(path, found[name], parser))
+        elif name != "full_name":
+            sink.missing(path)
+    return header
+
+
+def _school_words(line: Line) -> list[Word]:
+    """ "Trường: Trường THCS X" or "Trường THCS X": the name, without the label."""
+    words = line.words[1:] if line.words[0].text.endswith(":") else line.words
+    return value_words(words, line.height)
+
+
+def lines_below(page: ReadPage, y: float) -> list[Line]:
+    return [line for line in page.free_lines() if line.y > y]
+
+
+def labelled(lines: Sequence[Line], labels: dict[str, tuple[str, ...]]) -> dict[str, list[Word]]:
+    found: dict[str, list[Word]] = {}
+    for line in lines:
+        for name, words in label_values(line, labels).items():
+            found.setdefault(name, words)
+    return found
+
+
+def with_continuation(
+    lines: Sequence[Line], label_words: Sequence[Word], stops: dict[str, tuple[str, ...]]
+) -> list[Word]:
+    """A free-text value that wraps: the next lines aligned at the left margin, close below,
+    carrying no label of their own."""
+    if not label_words:
+        return list(label_words)
+    start = next((i for i, ln in enumerate(lines) if label_words[0] in ln.words), None)
+    if start is None:
+        return list(label_words)
+    words = list(label_words)
+    left = lines[start].words[0].x
+    previous = lines[start]
+    for line in lines[start + 1 :]:
+        close = line.y - previous.y < 2.2 * previous.height
+        aligned = abs(line.words[0].x - left) < 2 * previous.height
+        if not (close and aligned) or find_labels(line, stops):
+            break
+        words.extend(w for w in line.words if not is_leader(w.text))
+        previous = line
+    return words
+
+
+def find_phrase(lines: Sequence[Line], phrases: Sequence[str]) -> tuple[str, Line] | None:
+    """The longest canonical phrase printed on a line ("Ở lại lớp" vs "Được lên lớp …")."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for line in lines:
+            if phrase_in(line, phrase):
+                return phrase, line
+    return None
+
+
+def column_roles(
+    headers: Sequence[str], rules: Sequence[tuple[str, Callable[[str], bool]]]
+) -> dict[str, int]:
+    """Map each column to the first role whose test accepts its header text."""
+    roles: dict[str, int] = {}
+    for index, text in enumerate(headers):
+        key = search_key(text)
+        for role, test in rules:
+            if role not in roles and test(key):
+                roles[role] = index
+                break
+    return roles
+
+
+def fill_term_columns(roles: dict[str, int], n_cols: int) -> None:
+    """Header cells lose short words ("II") to OCR: unlabelled columns between the subject name
+    and the retest/signature columns take the missing terms in the form's order."""
+    end = min([roles[r] for r in ("retest", "signature") if r in roles] or [n_cols])
+    free = [c for c in range(roles.get("name", 0) + 1, end) if c not in roles.values()]
+    missing = [t for t in ("hk1", "hk2", "year") if t not in roles]
+    if len(free) == len(missing):
+        roles.update(zip(missing, free, strict=True))
+
+
+def infer_roles_from_content(
+    roles: dict[str, int],
+    rows: Sequence[tuple[int, list[list[Word]]]],
+    tests: Sequence[tuple[str, Callable[[str], bool]]],
+) -> None:
+    """Header cells are bold, wrapped and often misread: a column still without a role takes
+    the role whose test most of its filled body cells pass."""
+    for col in range(len(rows[0][1]) if rows else 0):
+        if col in roles.values():
+            continue
+        texts = [cell_text(cells[col]) for _, cells in rows if cells[col]]
+        if not texts:
+            continue
+        for role, test in tests:
+            if role not in roles and sum(map(test, texts)) >= 0.6 * len(texts):
+                roles[role] = col
+                break
+
+
+def require_roles(roles: dict[str, int], needed: Sequence[str], sink: FieldSink, path: str) -> None:
+    """A column the page must have but that could not be located is flagged, never skipped."""
+    missing = [r for r in needed if r not in roles]
+    if missing:
+        sink.flag(path, "COLUMN_NOT_FOUND", ", ".join(missing))
+
+
+def term_of(text: str) -> str | None:
+    """'Học kỳ I' / 'HKI' -> hk1, 'Học kỳ II' / 'HKII' -> hk2, 'Cả năm' / 'CN' -> year."""
+    key = search_key(text).replace(" ", "").replace(".", "")
+    if "canam" in key or key == "cn":
+        return "year"
+    if key.endswith(("ii", "2", "ll", "il", "li")):
+        return "hk2"
+    if key.endswith(("i", "1", "l")):
+        return "hk1"
+    return None
+
+
+def body_rows(
+    table: Table, words: Sequence[Word], is_body: Callable[[str], bool]
+) -> tuple[list[str], list[tuple[int, list[list[Word]]]]]:
+    """Column headers (joined text of the rows before the first body row) and the body rows."""
+    grid = table.grid(words)
+    first_body = next(
+        (r for r in range(table.n_rows) if is_body(cell_text(grid[r][0]))), table.n_rows
+    )
+    headers = [
+        " ".join(cell_text(grid[r][c]) for r in range(first_body)) for c in range(table.n_cols)
+    ]
+    return headers, [(r, grid[r]) for r in range(first_body, table.n_rows)]
+
+
+def table_with(page: ReadPage, *phrases: str) -> Table | None:
+    """The first table whose first two rows mention one of the phrases."""
+    for table in page.tables:
+        grid = table.grid(page.words)
+        head = " ".join(
+            cell_text(grid[r][c]) for r in range(min(2, table.n_rows)) for c in range(table.n_cols)
+        )
+        key = search_key(head)
+        if any(search_key(p) in key for p in phrases):
+            return table
+    return None

@@ -1,0 +1,174 @@
+"""TH-2014 year page: subject levels and test scores, competencies, qualities, decision."""
+
+from __future__ import annotations
+
+from domain.record import RatedItem, SubjectResult, YearPage
+from domain.vocab import (
+    COMPETENCIES_TT22,
+    COMPETENCIES_TT30,
+    COMPETENCY_VARIANTS,
+    PC_NL_ABBREVIATIONS,
+    PC_NL_LEVELS_TT22,
+    PC_NL_LEVELS_TT30,
+    QUALITIES,
+    TH_DECISIONS,
+    TH_LEVEL_ABBREVIATIONS,
+    TH_LEVELS_TT22,
+    TH_SUBJECTS,
+    regulation_for,
+)
+from ocr.fields import (
+    Parsed,
+    first_int,
+    match_vocab,
+    parse_text,
+    score_0_10,
+    vocab_index,
+    vocab_parser,
+)
+from ocr.layout import Table, cell_text
+from ocr.pages import ReadPage
+from ocr.sink import FieldSink
+from ocr.year_common import (
+    body_rows,
+    column_roles,
+    find_phrase,
+    infer_roles_from_content,
+    labelled,
+    lines_below,
+    read_header,
+    require_roles,
+    table_with,
+)
+
+SUBJECT_INDEX = vocab_index({v: s.name for s in TH_SUBJECTS for v in (s.name, *s.variants)})
+LEVEL_INDEX = vocab_index({**{lv: lv for lv in TH_LEVELS_TT22}, **TH_LEVEL_ABBREVIATIONS})
+PC_NL_INDEX = vocab_index(
+    {**{lv: lv for lv in (*PC_NL_LEVELS_TT22, *PC_NL_LEVELS_TT30)}, **PC_NL_ABBREVIATIONS}
+)
+COMPETENCY_INDEX = vocab_index(
+    {**{c: c for c in (*COMPETENCIES_TT22, *COMPETENCIES_TT30)}, **COMPETENCY_VARIANTS}
+)
+QUALITY_INDEX = vocab_index(QUALITIES)
+SUBJECT_ROLES = (
+    ("name", lambda k: "mon hoc" in k),
+    ("level", lambda k: "muc" in k or "dat duoc" in k),
+    ("test_score", lambda k: "diem" in k or "ktdk" in k or "kiem tra" in k),
+    ("comment", lambda k: "nhan xet" in k),
+)
+RATED_ROLES = (
+    ("level", lambda k: "muc" in k or "dat duoc" in k),
+    ("comment", lambda k: "nhan xet" in k),
+)
+CONTENT_TESTS = (
+    ("test_score", lambda t: score_0_10(t).ok),
+    ("level", lambda t: match_vocab(t, LEVEL_INDEX).ok or match_vocab(t, PC_NL_INDEX).ok),
+    ("comment", lambda t: len(t) > 6),
+)
+FREE_LABELS = {
+    "absences": ("Số ngày nghỉ", "Nghỉ học", "Số buổi nghỉ"),
+    "awards": ("Khen thưởng",),
+    "_teacher": ("Giáo viên chủ nhiệm",),
+    "_principal": ("Hiệu trưởng",),
+}
+
+
+def read_th_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
+    header = read_header(page, sink, prefix)
+    year = YearPage(
+        page=page.number,
+        school_year=header.school_year if isinstance(header.school_year, str) else None,
+        grade=header.grade,
+        class_name=header.class_name if isinstance(header.class_name, str) else None,
+        school_name=header.school_name if isinstance(header.school_name, str) else None,
+    )
+    year.regulation = regulation_for("TH-2014", year.school_year, year.grade)  # type: ignore[assignment]
+    _read_subjects(page, sink, prefix, year)
+    year.competencies = _read_rated(
+        page, sink, f"{prefix}.competencies", "Năng lực", COMPETENCY_INDEX
+    )
+    year.qualities = _read_rated(page, sink, f"{prefix}.qualities", "Phẩm chất", QUALITY_INDEX)
+    _read_free_lines(page, sink, prefix, year)
+    return year
+
+
+def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
+    table = table_with(page, "Môn học")
+    if table is None:
+        sink.missing(f"{prefix}.subjects")
+        return
+    headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, SUBJECT_INDEX).ok)
+    roles = column_roles(headers, SUBJECT_ROLES)
+    roles.setdefault("name", 0)
+    infer_roles_from_content(roles, rows, CONTENT_TESTS)
+    require_roles(roles, ("level", "test_score"), sink, f"{prefix}.subjects")
+    for row_index, cells in rows:
+        subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
+        if not subject.ok:
+            continue
+        index = len(year.subjects)
+        path = f"{prefix}.subjects[{index}]"
+        result = SubjectResult(name=str(subject.value))
+        if "level" in roles and cells[roles["level"]]:
+            result.level = sink.take(
+                f"{path}.level", cells[roles["level"]], vocab_parser(LEVEL_INDEX)
+            )  # type: ignore[assignment]
+        if "test_score" in roles and cells[roles["test_score"]]:
+            cell = table.cell_box(row_index, roles["test_score"])
+            value = sink.take(
+                f"{path}.test_score",
+                cells[roles["test_score"]],
+                score_0_10,
+                numeric=True,
+                cell=cell,
+            )
+            result.test_score = value if isinstance(value, int) else None
+        if "comment" in roles and cells[roles["comment"]]:
+            result.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
+        year.subjects.append(result)
+
+
+def _read_rated(
+    page: ReadPage, sink: FieldSink, prefix: str, heading: str, names: dict[str, str]
+) -> list[RatedItem] | None:
+    table: Table | None = table_with(page, heading)
+    if table is None:
+        sink.missing(prefix)
+        return None
+    headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
+    roles = column_roles(headers, RATED_ROLES)
+    infer_roles_from_content(roles, rows, CONTENT_TESTS)
+    require_roles(roles, ("level",), sink, prefix)
+    items: list[RatedItem] = []
+    for _row_index, cells in rows:
+        name = match_vocab(cell_text(cells[0]), names)
+        if not name.ok:
+            continue
+        item = RatedItem(name=str(name.value))
+        path = f"{prefix}[{len(items)}]"
+        if "level" in roles and cells[roles["level"]]:
+            item.level = sink.take(
+                f"{path}.level", cells[roles["level"]], vocab_parser(PC_NL_INDEX)
+            )  # type: ignore[assignment]
+        if "comment" in roles and cells[roles["comment"]]:
+            item.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
+        items.append(item)
+    return items
+
+
+def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
+    first_table_top = page.tables[0].ys[0] if page.tables else 0
+    lines = page.free_lines()
+    found = labelled(lines, FREE_LABELS)
+    if found.get("absences"):
+        value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
+        year.absences = value if isinstance(value, int) else None
+    below = lines_below(page, first_table_top)
+    if found.get("awards"):
+        year.awards = sink.take(f"{prefix}.awards", found["awards"], parse_text)  # type: ignore[assignment]
+    decision = find_phrase(below, TH_DECISIONS)
+    if decision:
+        phrase, line = decision
+        year.decision = sink.take(f"{prefix}.decision", line.words, lambda _raw: Parsed(phrase))  # type: ignore[assignment]
+    else:
+        sink.missing(f"{prefix}.decision")

@@ -1,0 +1,187 @@
+"""THCS-2011 year page: subject scores, overall averages, conduct and academic rank, decision."""
+
+from __future__ import annotations
+
+from domain.record import SubjectResult, TermTriple, YearPage
+from domain.text import search_key
+from domain.vocab import (
+    ACADEMIC,
+    CONDUCT,
+    RANK_ABBREVIATIONS,
+    THCS_DECISIONS,
+    THCS_SUBJECTS,
+    THCS_TITLES,
+    regulation_for,
+)
+from ocr.fields import (
+    Parsed,
+    first_int,
+    match_vocab,
+    parse_score,
+    parse_text,
+    vocab_index,
+    vocab_or_text,
+    vocab_parser,
+)
+from ocr.layout import cell_text
+from ocr.pages import ReadPage
+from ocr.sink import FieldSink
+from ocr.year_common import (
+    body_rows,
+    column_roles,
+    fill_term_columns,
+    find_phrase,
+    labelled,
+    lines_below,
+    read_header,
+    require_roles,
+    table_with,
+    term_of,
+    with_continuation,
+)
+
+SUBJECT_INDEX = vocab_index({v: s.name for s in THCS_SUBJECTS for v in (s.name, *s.variants)})
+CONDUCT_INDEX = vocab_index(
+    {**{c: c for c in CONDUCT}, **{k: v for k, v in RANK_ABBREVIATIONS.items() if v in CONDUCT}}
+)
+ACADEMIC_INDEX = vocab_index(
+    {**{a: a for a in ACADEMIC}, **{k: v for k, v in RANK_ABBREVIATIONS.items() if v in ACADEMIC}}
+)
+TITLE_INDEX = vocab_index(THCS_TITLES)
+TERMS = ("hk1", "hk2", "year")
+SCORE_ROLES = (
+    ("signature", lambda k: "giao vien" in k or "ky ten" in k),
+    ("name", lambda k: "mon" in k),
+    ("retest", lambda k: "kiem tra lai" in k or "sau" in k),
+    ("year", lambda k: term_of(k) == "year"),
+    ("hk2", lambda k: ("ky" in k or "hk" in k) and term_of(k) == "hk2"),
+    ("hk1", lambda k: ("ky" in k or "hk" in k) and term_of(k) == "hk1"),
+)
+RANK_ROLES = (
+    ("conduct", lambda k: "hanh kiem" in k),
+    ("academic", lambda k: "hoc luc" in k),
+)
+FREE_LABELS = {
+    "absences": (
+        "Tổng số buổi nghỉ học cả năm",
+        "Tổng số buổi nghỉ học",
+        "Số buổi nghỉ",
+        "Nghỉ học",
+    ),
+    "awards": ("Danh hiệu", "Khen thưởng"),
+    "homeroom_comment": ("Nhận xét của giáo viên chủ nhiệm", "Nhận xét của GVCN"),
+    "_approval": ("Phê duyệt của Hiệu trưởng", "Giáo viên chủ nhiệm", "Hiệu trưởng"),
+    "_decision": ("Được lên lớp", "Ở lại lớp", "Hoàn thành chương trình"),
+}
+
+
+def _is_average_row(text: str) -> bool:
+    key = search_key(text).replace(" ", "")
+    return "tbcacmon" in key or "dtbcacmon" in key or key.startswith("diemtb")
+
+
+def _is_body(text: str) -> bool:
+    return match_vocab(text, SUBJECT_INDEX).ok or _is_average_row(text)
+
+
+def read_thcs_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
+    header = read_header(page, sink, prefix)
+    year = YearPage(
+        page=page.number,
+        school_year=header.school_year if isinstance(header.school_year, str) else None,
+        grade=header.grade,
+        class_name=header.class_name if isinstance(header.class_name, str) else None,
+        school_name=header.school_name if isinstance(header.school_name, str) else None,
+    )
+    year.regulation = regulation_for("THCS-2011", year.school_year, year.grade)  # type: ignore[assignment]
+    _read_scores(page, sink, prefix, year)
+    _read_ranks(page, sink, prefix, year)
+    _read_free_lines(page, sink, prefix, year)
+    return year
+
+
+def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
+    table = table_with(page, "Môn học")
+    if table is None:
+        sink.missing(f"{prefix}.subjects")
+        return
+    headers, rows = body_rows(table, page.words, _is_body)
+    roles = column_roles(headers, SCORE_ROLES)
+    roles.setdefault("name", 0)
+    fill_term_columns(roles, table.n_cols)
+    require_roles(roles, TERMS, sink, f"{prefix}.subjects")
+    averages = TermTriple()
+    for row_index, cells in rows:
+        name_text = cell_text(cells[roles["name"]])
+        if _is_average_row(name_text):
+            for term in TERMS:
+                if term in roles:
+                    path = f"{prefix}.average_all.{term}"
+                    cell = table.cell_box(row_index, roles[term])
+                    value = sink.take(
+                        path, cells[roles[term]], parse_score, numeric=True, cell=cell
+                    )
+                    setattr(averages, term, value if isinstance(value, float) else None)
+            continue
+        subject = match_vocab(name_text, SUBJECT_INDEX)
+        if not subject.ok:
+            continue  # a blank or unknown row; subject-set checks notice what is missing
+        result = SubjectResult(name=str(subject.value))
+        index = len(year.subjects)
+        for term in (*TERMS, "retest"):
+            if term in roles:
+                path = f"{prefix}.subjects[{index}].{term}"
+                cell = table.cell_box(row_index, roles[term])
+                setattr(
+                    result,
+                    term,
+                    sink.take(path, cells[roles[term]], parse_score, numeric=True, cell=cell),
+                )
+        year.subjects.append(result)
+    year.average_all = averages
+
+
+def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
+    table = table_with(page, "Hạnh kiểm", "Học lực")
+    if table is None:
+        sink.missing(f"{prefix}.conduct")
+        return
+    headers, rows = body_rows(table, page.words, lambda t: term_of(t) is not None and len(t) < 12)
+    roles = column_roles(headers, RANK_ROLES)
+    require_roles(roles, ("conduct", "academic"), sink, f"{prefix}.conduct")
+    conduct, academic = TermTriple(), TermTriple()
+    for row_index, cells in rows:
+        term = term_of(cell_text(cells[0]))
+        if term is None:
+            continue
+        for role, target, index in (
+            ("conduct", conduct, CONDUCT_INDEX),
+            ("academic", academic, ACADEMIC_INDEX),
+        ):
+            if role in roles:
+                path = f"{prefix}.{role}.{term}"
+                cell = table.cell_box(row_index, roles[role])
+                value = sink.take(path, cells[roles[role]], vocab_parser(index), cell=cell)
+                setattr(target, term, value)
+    year.conduct, year.academic = conduct, academic
+
+
+def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
+    below = lines_below(page, page.tables[0].ys[-1] if page.tables else 0)
+    found = labelled(below, FREE_LABELS)
+    if found.get("absences"):
+        value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
+        year.absences = value if isinstance(value, int) else None
+    if found.get("awards"):
+        value = sink.take(f"{prefix}.awards", found["awards"], vocab_or_text(TITLE_INDEX))
+        year.awards = value if isinstance(value, str) else None
+    if found.get("homeroom_comment"):
+        words = with_continuation(below, found["homeroom_comment"], FREE_LABELS)
+        value = sink.take(f"{prefix}.homeroom_comment", words, parse_text)
+        year.homeroom_comment = value if isinstance(value, str) else None
+    decision = find_phrase(below, THCS_DECISIONS)
+    if decision:
+        phrase, line = decision
+        year.decision = sink.take(f"{prefix}.decision", line.words, lambda _raw: Parsed(phrase))  # type: ignore[assignment]
+    else:
+        sink.missing(f"{prefix}.decision")
