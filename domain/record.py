@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_ID = "hocba.transcript/v1"
+SCHEMA_ID: Literal["hocba.transcript/v1"] = "hocba.transcript/v1"
 
 Family = Literal["THCS-2011", "TH-2014"]
 Regulation = Literal["TT58", "TT58+TT26", "TT30", "TT22-2016"]

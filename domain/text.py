@@ -8,7 +8,9 @@ import unicodedata
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _SPACES = re.compile(r"\s+")
 # "oa", "oe", "uy" at the end of a syllable with the tone on the second vowel (new style, "hoà")
-_NEW_STYLE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?![^\W\d_])")
+_NEW_STYLE = re.compile(
+    r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?![^\W\d_]|[\u0302\u0306\u031b])"
+)
 
 
 def nfc(text: str) -> str:

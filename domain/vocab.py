@@ -98,7 +98,12 @@ PC_NL_ABBREVIATIONS = {"T": "Tốt", "Đ": "Đạt", "C": "Cần cố gắng"}
 COMPETENCIES_TT22 = ("Tự phục vụ, tự quản", "Hợp tác", "Tự học và giải quyết vấn đề")
 COMPETENCIES_TT30 = ("Tự phục vụ, tự quản", "Giao tiếp, hợp tác", "Tự học và giải quyết vấn đề")
 COMPETENCY_VARIANTS = {"Tự học, giải quyết vấn đề": "Tự học và giải quyết vấn đề"}
-QUALITIES = ("Chăm học, chăm làm", "Tự tin, trách nhiệm", "Trung thực, kỉ luật", "Đoàn kết, yêu thương")
+QUALITIES = (
+    "Chăm học, chăm làm",
+    "Tự tin, trách nhiệm",
+    "Trung thực, kỉ luật",
+    "Đoàn kết, yêu thương",
+)
 
 TH_DECISIONS = (
     "Hoàn thành chương trình lớp học",

@@ -8,8 +8,9 @@ OcrEngineError so the page is flagged, never silently emptied.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -84,11 +85,19 @@ class TesseractEngine:
         return " ".join(t for t, _ in pairs), min(c for _, c in pairs)
 
     def _call(self, fn: str, image: np.ndarray, lang: str, config: str) -> dict[str, list]:
+        import cv2
         import pytesseract
 
+        # pytesseract would PNG-compress the array first (over half the page time): hand
+        # Tesseract an uncompressed PGM file instead.
+        with tempfile.NamedTemporaryFile(suffix=".pgm") as handle:
+            cv2.imwrite(handle.name, image)
+            return self._run(pytesseract, fn, handle.name, lang, config)
+
+    def _run(self, pytesseract: Any, fn: str, path: str, lang: str, config: str) -> dict[str, list]:
         try:
             result: dict[str, list] = getattr(pytesseract, fn)(
-                image,
+                path,
                 lang=lang,
                 config=config,
                 timeout=self.timeout,

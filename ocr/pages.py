@@ -25,6 +25,7 @@ IDENTITY_ANCHORS = (
 THCS_ANCHORS = ("Học kỳ", "Cả năm", "Hạnh kiểm", "Học lực", "Trung học cơ sở", "THCS")
 TH_ANCHORS = ("Mức đạt được", "Năng lực", "Phẩm chất", "Tiểu học", "KTĐK")
 YEAR_ANCHORS = ("Môn học", "Năm học")
+MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family always shows
 
 
 @dataclass
@@ -50,12 +51,18 @@ class ReadPage:
 
 
 def read_page(page: PageImage, engine: OcrEngine) -> ReadPage:
-    """Clean and OCR a page; if it reads as nothing known, try it upside down once."""
-    first = _read(clean_page(page), engine)
-    if first.anchors >= 3:
-        return first
-    flipped = _read(clean_page(page, rotation=(first.clean.rotation + 180) % 360), engine)
-    return flipped if flipped.anchors > first.anchors else first
+    """Clean and OCR a page in the orientation its ink suggests; when that reads as nothing
+    known, try the other orientations (upside down first) and keep the most legible."""
+    best = _read(clean_page(page), engine)
+    guessed = best.clean.rotation
+    others = [r for r in dict.fromkeys((0, (guessed + 180) % 360, 90, 180, 270)) if r != guessed]
+    for rotation in others:  # most pages are upright: that is the first thing to try
+        if best.anchors >= MIN_ANCHORS:
+            break
+        candidate = _read(clean_page(page, rotation=rotation), engine)
+        if candidate.anchors > best.anchors:
+            best = candidate
+    return best
 
 
 def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:

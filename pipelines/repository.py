@@ -389,6 +389,17 @@ class Repository:
             if cur.rowcount == 0:
                 raise StorageError(f"no issued (unrevoked) document {doc_id!r}")
 
+    def issued_keys(self, batch_id: str) -> list[str]:
+        """Object keys of the current issued documents of a batch's records."""
+        with self._tx("list issued documents") as conn:
+            rows = conn.execute(
+                "SELECT d.object_key FROM hocba.issued_document d JOIN hocba.extraction e"
+                " ON e.document_id = d.document_id WHERE e.batch_id = %s AND d.status = 'issued'"
+                " ORDER BY d.doc_id",
+                (batch_id,),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def find_issued(self, document_id: str) -> dict[str, Any] | None:
         """The current (unrevoked) issued document of a record, newest first, if any."""
         with self._tx("look up issued documents") as conn, conn.cursor(row_factory=dict_row) as c:

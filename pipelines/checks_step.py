@@ -1,0 +1,102 @@
+"""Checks, registry linking and routing over a batch of extracted booklets; saves the verdicts."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.record import FieldReading, IdentityLink, TranscriptRecord
+from pipelines.extract_step import Outcome
+from pipelines.repository import Repository
+from validation.gx_suite import run_gx_checks
+from validation.linking import blocking_keys, link_student
+from validation.report import Finding
+from validation.routing import RoutingPolicy, route
+from validation.rules import check_record
+
+PRIORITY = {"IDENTITY_CONFLICT": 10, "PAGE_NAME_MISMATCH": 10}
+
+
+@dataclass(frozen=True)
+class Routed:
+    document_id: str
+    status: str  # auto_approved | needs_review | rejected
+    reasons: tuple[str, ...]
+
+
+def check_batch(
+    outcomes: Sequence[Outcome],
+    repo: Repository,
+    batch_id: str,
+    pipeline_version: str,
+    *,
+    policy: RoutingPolicy | None = None,
+    report_dir: Path | None = None,
+    seed: int = 0,
+) -> tuple[list[TranscriptRecord], list[Routed]]:
+    """Quarantine what could not be extracted; check, link, route and save the rest."""
+    policy = policy or RoutingPolicy()
+    for o in outcomes:
+        if o.record is None:
+            reason = (
+                "không nhận ra trang học bạ thuộc mẫu được hỗ trợ"
+                if o.error_code == "UNSUPPORTED_PAGE"
+                else f"lỗi khi đọc: {o.error}"
+            )
+            repo.record_input(
+                batch_id,
+                o.item.file_name,
+                o.item.sha256,
+                0,
+                o.item.object_key,
+                "quarantined",
+                reason,
+            )
+    done = [o for o in outcomes if o.record is not None]
+    records = [TranscriptRecord.from_contract(o.record) for o in done]  # type: ignore[arg-type]
+    gx = _by_document(run_gx_checks(records, report_dir=report_dir))
+    candidates = repo.registry_candidates([k for r in records for k in blocking_keys(r.student)])
+    routed = []
+    for outcome, record in zip(done, records, strict=True):
+        findings = _ocr_findings(record) + check_record(record) + gx.get(record.document_id, [])
+        link = link_student(record.student, candidates, document_id=record.document_id)
+        record.identity_link = IdentityLink(
+            status=link.status,
+            personal_id=link.personal_id,
+            score=link.score,
+            candidates=link.candidates,
+        )  # type: ignore[arg-type]
+        draw = random.Random(f"{seed}:{record.document_id}").random()  # replayable audit sample
+        record.review = route(record, [*findings, *link.findings], policy, audit_draw=draw)
+        readings = [FieldReading.model_validate(r) for r in outcome.readings]
+        repo.save_extraction(record, readings, batch_id, pipeline_version)
+        reasons = tuple(
+            dict.fromkeys(
+                f.code
+                for f in record.review.flags
+                if f.severity != "info" or f.code == "AUDIT_SAMPLE"
+            )
+        )
+        if record.review.status == "needs_review":
+            is_audit = any(f.code == "AUDIT_SAMPLE" for f in record.review.flags)
+            priority = max((PRIORITY.get(c, 0) for c in reasons), default=0)
+            repo.enqueue_review(record.document_id, batch_id, list(reasons), is_audit, priority)
+        routed.append(Routed(record.document_id, record.review.status, reasons))
+    return records, routed
+
+
+def _ocr_findings(record: TranscriptRecord) -> list[Finding]:
+    """Extraction's own flags (low confidence, unparseable, missing) as findings."""
+    return [
+        Finding(record.document_id, f.field, f.code, f.message, f.severity, "ocr")
+        for f in record.review.flags
+    ]
+
+
+def _by_document(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.document_id, []).append(finding)
+    return grouped

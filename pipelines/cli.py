@@ -1,0 +1,176 @@
+"""`hocba` command line. Typed errors become one clear line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from domain.errors import HocbaError
+
+
+def _jobs(value: str | None) -> int:
+    return int(value) if value else (os.cpu_count() or 1)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Ingest -> pages -> fields -> checks -> linking -> routing; one contract JSON per booklet."""
+    from pipelines import batch
+    from pipelines.report import Progress, format_summary
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    batch_id = args.batch_id or batch.new_batch_id("extract")
+    if args.registry:
+        batch.load_registry(settings, Path(args.registry))
+    _, accepted = batch.ingest_batch(settings, Path(args.scans), batch_id, {"command": "extract"})
+    batch.extract_chunk(
+        settings,
+        batch_id,
+        [c for ch in batch.chunks(accepted) for c in ch],
+        _jobs(args.jobs),
+        Progress("Đọc học bạ"),
+    )
+    batch.check_and_route(settings, batch_id, Path(args.out))
+    print(format_summary(batch.batch_summary(settings, batch_id)))
+    print(f"  Bản ghi JSON (contract records):         {args.out}")
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """The whole pipeline without Airflow, including signing and loading."""
+    from pipelines import batch
+    from pipelines.report import Progress, format_summary
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    batch_id = args.batch_id or batch.new_batch_id("backfill")
+    if args.registry:
+        batch.load_registry(settings, Path(args.registry))
+    _, accepted = batch.ingest_batch(settings, Path(args.scans), batch_id, {"command": "backfill"})
+    batch.extract_chunk(
+        settings,
+        batch_id,
+        [c for ch in batch.chunks(accepted) for c in ch],
+        _jobs(args.jobs),
+        Progress("Đọc học bạ"),
+    )
+    batch.check_and_route(settings, batch_id, Path(args.out) if args.out else None)
+    issued = batch.issue_batch(settings, batch_id)
+    print(
+        format_summary(
+            batch.batch_summary(settings, batch_id), issued=len(issued), loaded=len(issued)
+        )
+    )
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from pipelines import batch
+    from pipelines.report import format_summary
+    from pipelines.settings import load_settings
+
+    summary = batch.batch_summary(load_settings(), args.batch_id)
+    print(
+        json.dumps(summary, default=str, ensure_ascii=False, indent=2)
+        if args.json
+        else format_summary(summary)
+    )
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from pipelines import localpg
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    if args.action == "stop":
+        print("stopped" if localpg.stop_local_cluster(settings) else "not running")
+    else:
+        localpg.ensure_local_cluster(settings)
+        print(f"PostgreSQL ready on {settings.pg_host}:{settings.pg_port}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pipelines.settings import load_settings
+    from signing.pki import ensure_dev_pki
+    from signing.verify import verify_pdf
+
+    pki = ensure_dev_pki(load_settings().pki_dir)
+    verdict = verify_pdf(Path(args.pdf).read_bytes(), [pki.root_cert_pem])
+    print(verdict.summary_vi())
+    print(verdict.summary_en())
+    return 0 if verdict.valid and verdict.trusted else 1
+
+
+def cmd_synth(argv: list[str]) -> int:
+    from synth.cli import main as synth_main  # dev tool: production code never imports synth
+
+    return synth_main(argv)
+
+
+def cmd_bench(argv: list[str]) -> int:
+    from pipelines.bench import main as bench_main
+
+    return bench_main(argv)
+
+
+def cmd_demo(argv: list[str]) -> int:
+    from pipelines.demo import main as demo_main
+
+    return demo_main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hocba", description="Học bạ giấy → bản ghi số đã kiểm tra và ký số"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, fn, help_text in (
+        ("extract", cmd_extract, "extract without Airflow; writes contract JSON"),
+        ("backfill", cmd_backfill, "extract, check, sign and load without Airflow"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("scans", help="folder of scanned booklets")
+        p.add_argument("--registry", help="registry extract CSV (contract format)")
+        p.add_argument(
+            "--out", required=name == "extract", help="folder for the contract JSON records"
+        )
+        p.add_argument("--jobs", help="worker processes (default: all cores)")
+        p.add_argument("--batch-id")
+        p.set_defaults(fn=fn)
+    p = sub.add_parser("summary", help="print a batch summary")
+    p.add_argument("batch_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_summary)
+    p = sub.add_parser("db", help="start/stop the project-local PostgreSQL")
+    p.add_argument("action", choices=["start", "stop", "migrate"])
+    p.set_defaults(fn=cmd_db)
+    p = sub.add_parser("verify", help="verify a signed transcript PDF")
+    p.add_argument("pdf")
+    p.set_defaults(fn=cmd_verify)
+    for name in ("synth", "bench", "demo"):
+        sub.add_parser(name, help=f"{name} (see `hocba {name} --help`)", add_help=False)
+    return parser
+
+
+PASSTHROUGH = {"synth": cmd_synth, "bench": cmd_bench, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in PASSTHROUGH:
+            return PASSTHROUGH[argv[0]](argv[1:])
+        args = build_parser().parse_args(argv)
+        return int(args.fn(args))
+    except HocbaError as exc:
+        print(f"hocba: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

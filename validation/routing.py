@@ -1,0 +1,85 @@
+"""Routing: auto-approve, send to a data steward, or reject, with the reasons as flags.
+
+Three reasons send a booklet to a person (as in Textract + A2I): an error on a field (low OCR
+confidence counts as an error), no confirmed registry link, and a random audit sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.record import FieldReading, Flag, Review, TranscriptRecord
+from validation.report import Finding, is_blocking, to_flags
+
+# Findings that make the booklet unusable as a whole: a person cannot fix them in review.
+REJECT_CODES = frozenset({"NO_YEAR_PAGES", "FAMILY_UNKNOWN", "UNREADABLE_SCAN", "UNSUPPORTED_PAGE"})
+REPAIR_SUFFIX = "_REPAIRED"  # extraction changed a value to fit a rule (e.g. a decimal comma)
+AUDIT_FLAG = Flag(
+    field="",
+    code="AUDIT_SAMPLE",
+    message="Học bạ được chọn ngẫu nhiên để kiểm tra lại chất lượng.",
+    severity="info",
+)
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    min_confidence: float = 80  # Tesseract word confidence (0-100) below which a field is unread
+    audit_rate: float = 0.02  # share of auto-approvable booklets a person checks anyway
+    allow_repairs_to_pass: bool = False  # may a value repaired by extraction be auto-approved?
+
+
+def low_confidence_findings(
+    document_id: str, readings: Sequence[FieldReading], policy: RoutingPolicy
+) -> list[Finding]:
+    """An error finding for every OCR reading below the policy's confidence."""
+    return [
+        Finding(
+            document_id,
+            r.path,
+            "LOW_CONFIDENCE",
+            f"Chữ đọc được ở trang {r.page} có độ tin cậy {r.confidence:.0f}, cần người kiểm tra.",
+            "error",
+            "ocr",
+        )
+        for r in readings
+        if r.confidence is not None and r.confidence < policy.min_confidence
+    ]
+
+
+def route(
+    record: TranscriptRecord,
+    findings: Sequence[Finding],
+    policy: RoutingPolicy,
+    *,
+    audit_draw: float,
+) -> Review:
+    """The review decision from this run's findings (the record's old flags are not re-read).
+
+    audit_draw is a uniform number in [0, 1) drawn by the caller (seeded, so runs replay).
+    """
+    flags = to_flags(findings)
+    if not record.years or any(f.code in REJECT_CODES and is_blocking(f) for f in findings):
+        return Review(status="rejected", flags=flags)
+    blocked = any(is_blocking(f) for f in findings)
+    repaired = any(f.code.endswith(REPAIR_SUFFIX) for f in findings)
+    if record.identity_link.status != "linked":
+        blocked = True
+        if not any(f.source == "link" for f in findings):
+            flags.append(_unlinked_flag(record))
+    if blocked or (repaired and not policy.allow_repairs_to_pass):
+        return Review(status="needs_review", flags=flags)
+    if audit_draw < policy.audit_rate:
+        return Review(status="needs_review", flags=[*flags, AUDIT_FLAG])
+    return Review(status="auto_approved", flags=flags)
+
+
+def _unlinked_flag(record: TranscriptRecord) -> Flag:
+    status = record.identity_link.status
+    return Flag(
+        field="identity_link",
+        code=f"IDENTITY_{status.upper()}",
+        message=f"Chưa xác định được học sinh trong cơ sở dữ liệu dân cư (trạng thái: {status}).",
+        severity="error",
+    )
