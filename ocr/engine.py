@@ -47,6 +47,8 @@ class OcrEngine(Protocol):
 
     def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]: ...
 
+    def read_lines(self, image: np.ndarray, *, digits: bool = False) -> list[Word]: ...
+
 
 class TesseractEngine:
     """Tesseract 5 with the Vietnamese model; digits re-read with `eng` and a whitelist."""
@@ -56,20 +58,14 @@ class TesseractEngine:
         self.timeout = timeout
 
     def read_page(self, image: np.ndarray) -> list[Word]:
-        data = self._call("image_to_data", image, self.lang, "--psm 4")
-        words = []
-        for text, conf, x, y, w, h in zip(
-            data["text"],
-            data["conf"],
-            data["left"],
-            data["top"],
-            data["width"],
-            data["height"],
-            strict=True,
-        ):
-            if text and text.strip() and float(conf) >= 0:
-                words.append(Word(text.strip(), float(conf), int(x), int(y), int(w), int(h)))
-        return words
+        return _words(self._call("image_to_data", image, self.lang, "--psm 4"))
+
+    def read_lines(self, image: np.ndarray, *, digits: bool = False) -> list[Word]:
+        """Words of a strip of stacked crops, one crop per text line (uniform block)."""
+        if digits:
+            config = "--psm 6 -c tessedit_char_whitelist=0123456789,."
+            return _words(self._call("image_to_data", image, "eng", config))
+        return _words(self._call("image_to_data", image, self.lang, "--psm 6"))
 
     def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]:
         """One line of text from a crop: (text, minimum word confidence)."""
@@ -110,3 +106,19 @@ class TesseractEngine:
                 f"Tesseract failed: {exc}", hint="check `tesseract --list-langs` shows vie and eng"
             ) from exc
         return result
+
+
+def _words(data: dict[str, list]) -> list[Word]:
+    words = []
+    for text, conf, x, y, w, h in zip(
+        data["text"],
+        data["conf"],
+        data["left"],
+        data["top"],
+        data["width"],
+        data["height"],
+        strict=True,
+    ):
+        if text and text.strip() and float(conf) >= 0:
+            words.append(Word(text.strip(), float(conf), int(x), int(y), int(w), int(h)))
+    return words

@@ -102,6 +102,14 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
     roles.setdefault("name", 0)
     infer_roles_from_content(roles, rows, CONTENT_TESTS)
     require_roles(roles, ("level", "test_score"), sink, f"{prefix}.subjects")
+    sink.prefetch(
+        [
+            table.cell_box(r, roles[k])
+            for r, _ in rows
+            for k in ("level", "test_score")
+            if k in roles
+        ]
+    )
     for row_index, cells in rows:
         subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
         if not subject.ok:
@@ -139,6 +147,8 @@ def _read_rated(
     roles = column_roles(headers, RATED_ROLES)
     infer_roles_from_content(roles, rows, CONTENT_TESTS)
     require_roles(roles, ("level",), sink, prefix)
+    if "level" in roles:
+        sink.prefetch([table.cell_box(r, roles["level"]) for r, _ in rows])
     items: list[RatedItem] = []
     for _row_index, cells in rows:
         name = match_vocab(cell_text(cells[0]), names)

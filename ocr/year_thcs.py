@@ -110,6 +110,8 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     roles.setdefault("name", 0)
     fill_term_columns(roles, table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
+    value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
+    sink.prefetch([table.cell_box(r, c) for r, _ in rows for c in value_cols])
     averages = TermTriple()
     for row_index, cells in rows:
         name_text = cell_text(cells[roles["name"]])
@@ -149,6 +151,14 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
     headers, rows = body_rows(table, page.words, lambda t: term_of(t) is not None and len(t) < 12)
     roles = column_roles(headers, RANK_ROLES)
     require_roles(roles, ("conduct", "academic"), sink, f"{prefix}.conduct")
+    sink.prefetch(
+        [
+            table.cell_box(r, roles[k])
+            for r, _ in rows
+            for k in ("conduct", "academic")
+            if k in roles
+        ]
+    )
     conduct, academic = TermTriple(), TermTriple()
     for row_index, cells in rows:
         term = term_of(cell_text(cells[0]))
