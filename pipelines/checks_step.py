@@ -67,7 +67,7 @@ def check_batch(
             personal_id=link.personal_id,
             score=link.score,
             candidates=link.candidates,
-        )  # type: ignore[arg-type]
+        )
         draw = random.Random(f"{seed}:{record.document_id}").random()  # replayable audit sample
         record.review = route(record, [*findings, *link.findings], policy, audit_draw=draw)
         readings = [FieldReading.model_validate(r) for r in outcome.readings]
