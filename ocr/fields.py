@@ -52,6 +52,12 @@ def parse_score(raw: str) -> Parsed:
     return Parsed(round(value, 1))
 
 
+def parse_mark(raw: str) -> Parsed:
+    """A comment-assessed THCS subject holds only Đ or CĐ: anything else is unparseable."""
+    parsed = parse_score(raw)
+    return parsed if parsed.value in ("Đ", "CĐ") else Parsed(None, NOT_PARSED)
+
+
 def parse_int(raw: str) -> Parsed:
     text = raw.replace(" ", "")
     if not _INT.match(text):
@@ -92,15 +98,17 @@ def parse_class(raw: str) -> Parsed:
     return Parsed(text) if match else Parsed(None, NOT_PARSED)
 
 
-_TRAILING_LEADER = re.compile(r"[\s.…_·:,;]+$")
+_TRAILING_LEADER = re.compile(r"(?:\s*(?:\.{2,}|…|_+|·+|[:,;]))+$")
+_TRAILING_DOTS = re.compile(r"[\s.…_·:,;]+$")
 
 
 def _trim(raw: str) -> str:
+    """Drop dotted leaders after a value; a sentence's own final period stays."""
     return _TRAILING_LEADER.sub("", normalize_text(raw)).strip()
 
 
 def parse_name(raw: str) -> Parsed:
-    text = _trim(raw)
+    text = _TRAILING_DOTS.sub("", normalize_text(raw)).strip()
     if not text or any(ch.isdigit() for ch in text):
         return Parsed(None, NOT_PARSED)
     return Parsed(title_case_name(text))

@@ -83,21 +83,24 @@ def remove_dark_border(gray: np.ndarray) -> np.ndarray:
     return out
 
 
-def coarse_orientation(binary: np.ndarray) -> int:
-    """0/90/180/270 clockwise rotation needed to make text upright, from ink geometry.
+def text_is_vertical(binary: np.ndarray) -> bool:
+    """Smear ink sideways and count the long thin blobs it makes: horizontal text lines make
+    many, vertical ones (a page turned 90°) almost none. Robust to skew and to table rules."""
+    small = _without_lines(cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA))
+    return _line_blobs(small) < _line_blobs(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE))
 
-    Text lines give a strongly peaked row profile when horizontal; within each line the
-    ink sits low (ascenders and Vietnamese tone marks stick up more than descenders hang down),
-    which tells upright from upside-down.
-    """
-    small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    small = _without_lines(small)
-    rows = _profile_sharpness(small.sum(axis=1))
-    cols = _profile_sharpness(small.sum(axis=0))
-    if rows >= cols:
-        return 0 if _ink_sits_low(small) else 180
-    turned = cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)
-    return 90 if _ink_sits_low(turned) else 270
+
+def _line_blobs(small: np.ndarray) -> int:
+    smeared = cv2.dilate(small, np.ones((1, 9), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    return int(((w > 6 * h) & (h >= 3)).sum()) if count > 1 else 0
+
+
+def upside_down(binary: np.ndarray) -> bool:
+    """On a deskewed page: does the ink of text lines sit high in the line (upside down)?"""
+    small = _without_lines(cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+    return not _ink_sits_low(small)
 
 
 def _profile_sharpness(profile: np.ndarray) -> float:
@@ -119,7 +122,7 @@ def _ink_sits_low(binary: np.ndarray) -> bool:
             start = y
         elif not on and start is not None:
             band = profile[start:y].astype(np.float64)
-            if 4 <= y - start <= 40 and band.sum() > 0:
+            if 6 <= y - start <= 60 and band.sum() > 0:
                 centroid = (band * np.arange(len(band))).sum() / band.sum()
                 votes += 1 if centroid > (len(band) - 1) / 2 else -1
             start = None
@@ -183,10 +186,18 @@ def clean_page(page: PageImage, rotation: int | None = None) -> CleanPage:
     gray, source_dpi = normalize_resolution(to_gray(page.pixels), page.dpi)
     gray = remove_dark_border(flatten_background(gray))
     if rotation is None:
-        rotation = coarse_orientation(binarize(gray))
-    gray = rotate_upright(gray, rotation)
-    skew = estimate_skew(binarize(gray))
-    gray = rotate_by(gray, skew)
+        rotation = 90 if text_is_vertical(binarize(gray)) else 0
+        gray = rotate_upright(gray, rotation)
+        skew = estimate_skew(binarize(gray))
+        gray = rotate_by(gray, skew)
+        if upside_down(binarize(gray)):
+            rotation = (rotation + 180) % 360
+            gray = rotate_upright(gray, 180)
+            skew = -skew
+    else:
+        gray = rotate_upright(gray, rotation)
+        skew = estimate_skew(binarize(gray))
+        gray = rotate_by(gray, skew)
     binary = binarize(gray)
     h_lines, v_lines = ruling_lines(binary)
     grid = cv2.dilate(cv2.bitwise_or(h_lines, v_lines), np.ones((3, 3), np.uint8))

@@ -14,7 +14,7 @@ from ocr.fields import Parsed
 
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
-SURE_CONF = 70.0  # a cell read this confident needs no single-cell confirmation
+MARK_MIN_CONF = 40.0  # Đ/CĐ in a comment subject's cell: two shapes, one glyph differs
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 
 _MESSAGES = {
@@ -67,13 +67,24 @@ class FieldSink:
         default_factory=dict
     )
 
+    def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
+        """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
+        crops = [_crop(self.image, box) for box in boxes]
+        present = [c for c in crops if c is not None]
+        if not present:
+            return ["" for _ in boxes]
+        strip, spans = _stack(present)
+        words = self.engine.read_lines(strip, digits=False)
+        texts = iter(_text_between(words, top, bottom)[0] for top, bottom in spans)
+        return [next(texts) if c is not None else "" for c in crops]
+
     def prefetch(self, cells: Sequence[tuple[int, int, int, int]]) -> None:
         """Read many cells in two engine calls (digits, letters) by stacking their crops into
         one strip: a process start per cell would cost ~0.1 s each."""
         crops: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
         for box in cells:
             crop = _crop(self.image, box)
-            if crop is not None:
+            if crop is not None and self.has_ink(box):  # blank lines derail the block reader
                 crops.append((box, crop))
         if not crops:
             return
@@ -95,6 +106,7 @@ class FieldSink:
         *,
         numeric: bool = False,
         cell: tuple[int, int, int, int] | None = None,
+        min_conf: float | None = None,
     ) -> object:
         """Parse a field's words; record the reading; flag when unsure. Returns the value or None.
 
@@ -110,14 +122,16 @@ class FieldSink:
         parsed: Parsed = parser(raw)  # type: ignore[operator]
         problem = parsed.problem
         region = cell or _padded(box)
-        if region is not None and (not parsed.ok or conf < _min_conf(parsed, numeric)):
-            parsed, raw, conf, problem = self._reread(parser, parsed, raw, conf, region)
+        needed = min_conf if min_conf is not None else _min_conf(parsed, numeric)
+        if region is not None and (not parsed.ok or conf < needed):
+            parsed, raw, conf, problem = self._reread(parser, parsed, raw, conf, region, needed)
         elif cell in self.second_reads and self._confidently_contradicted(parser, parsed, cell):
             problem = "READS_DISAGREE"
         self.readings.append(
             FieldReading(path=path, page=self.page, box=box, raw=raw, confidence=conf)
         )
-        if problem is None and conf < _min_conf(parsed, numeric):
+        needed = min_conf if min_conf is not None else _min_conf(parsed, numeric)
+        if problem is None and conf < needed:
             problem = "LOW_CONFIDENCE"
         if problem:
             self.flag(path, problem, raw, conf)
@@ -140,7 +154,13 @@ class FieldSink:
         return int((crop < 128).sum()) > 40  # more than specks: a glyph at 300 dpi is hundreds
 
     def _reread(
-        self, parser: object, first: Parsed, raw: str, conf: float, cell: tuple[int, int, int, int]
+        self,
+        parser: object,
+        first: Parsed,
+        raw: str,
+        conf: float,
+        cell: tuple[int, int, int, int],
+        needed: float,
     ) -> tuple[Parsed, str, float, str | None]:
         """Second reads of the cell alone (digits, then letters for Đ/CĐ marks).
 
@@ -152,7 +172,7 @@ class FieldSink:
         if crop is None:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
-        if max((c for _, c in reads), default=0.0) < SURE_CONF:  # strip read unsure: read alone
+        if max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
             reads += [self.engine.read_line(crop, digits=digits) for digits in (False, True)]
         parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]
         good = [(p, t, c) for p, t, c in parsed if p.ok]

@@ -16,6 +16,7 @@ from ocr.layout import (
     is_leader,
     label_values,
     phrase_in,
+    token_key,
     value_words,
 )
 from ocr.pages import ReadPage
@@ -193,14 +194,38 @@ def body_rows(
     return headers, [(r, grid[r]) for r in range(first_body, table.n_rows)]
 
 
-def table_with(page: ReadPage, *phrases: str) -> Table | None:
-    """The first table whose first two rows mention one of the phrases."""
+def table_with(
+    page: ReadPage, *phrases: str, rows_like: Callable[[str], bool] | None = None
+) -> Table | None:
+    """The first table whose first two rows carry all words of one of the phrases (in any
+    order: wrapped header cells interleave); failing that, the table whose first column has
+    the most rows passing `rows_like` (e.g. subject names)."""
     for table in page.tables:
         grid = table.grid(page.words)
-        head = " ".join(
-            cell_text(grid[r][c]) for r in range(min(2, table.n_rows)) for c in range(table.n_cols)
-        )
-        key = search_key(head)
-        if any(search_key(p) in key for p in phrases):
+        head = {
+            token_key(w.text)
+            for r in range(min(2, table.n_rows))
+            for c in range(table.n_cols)
+            for w in grid[r][c]
+        }
+        if any(set(search_key(p).split()) <= head for p in phrases):
             return table
-    return None
+    if rows_like is None:
+        return None
+    scored = [
+        (sum(rows_like(cell_text(row[0])) for row in t.grid(page.words)), t) for t in page.tables
+    ]
+    count, best = max(scored, key=lambda item: item[0], default=(0, None))
+    return best if count >= 2 else None
+
+
+def reread_headers(
+    table: Table, rows: Sequence[tuple[int, list[list[Word]]]], sink: FieldSink
+) -> list[str]:
+    """Header cells read in isolation: cleaner than the page read for bold, wrapped headers."""
+    first_body = rows[0][0] if rows else table.n_rows
+    top, bottom = table.ys[0], table.ys[first_body]
+    boxes = [
+        (table.xs[c], top, table.xs[c + 1] - table.xs[c], bottom - top) for c in range(table.n_cols)
+    ]
+    return sink.read_texts(boxes)

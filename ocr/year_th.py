@@ -38,6 +38,7 @@ from ocr.year_common import (
     lines_below,
     read_header,
     require_roles,
+    reread_headers,
     table_with,
 )
 
@@ -93,12 +94,21 @@ def read_th_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
 
 
 def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
-    table = table_with(page, "Môn học")
+    is_subject = lambda t: match_vocab(t, SUBJECT_INDEX).ok  # noqa: E731
+    table = table_with(page, "Môn học", rows_like=is_subject)
     if table is None:
         sink.missing(f"{prefix}.subjects")
         return
-    headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, SUBJECT_INDEX).ok)
+    headers, rows = body_rows(table, page.words, is_subject)
     roles = column_roles(headers, SUBJECT_ROLES)
+    if any(r not in roles for r in ("level", "test_score")):
+        roles.update(
+            {
+                k: v
+                for k, v in column_roles(reread_headers(table, rows, sink), SUBJECT_ROLES).items()
+                if k not in roles and v not in roles.values()
+            }
+        )
     roles.setdefault("name", 0)
     infer_roles_from_content(roles, rows, CONTENT_TESTS)
     require_roles(roles, ("level", "test_score"), sink, f"{prefix}.subjects")
@@ -139,7 +149,7 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
 def _read_rated(
     page: ReadPage, sink: FieldSink, prefix: str, heading: str, names: dict[str, str]
 ) -> list[RatedItem] | None:
-    table: Table | None = table_with(page, heading)
+    table: Table | None = table_with(page, heading, rows_like=lambda t: match_vocab(t, names).ok)
     if table is None:
         sink.missing(prefix)
         return None

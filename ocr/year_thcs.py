@@ -17,6 +17,7 @@ from ocr.fields import (
     Parsed,
     first_int,
     match_vocab,
+    parse_mark,
     parse_score,
     parse_text,
     vocab_index,
@@ -25,7 +26,7 @@ from ocr.fields import (
 )
 from ocr.layout import cell_text
 from ocr.pages import ReadPage
-from ocr.sink import FieldSink
+from ocr.sink import MARK_MIN_CONF, FieldSink
 from ocr.year_common import (
     body_rows,
     column_roles,
@@ -35,6 +36,7 @@ from ocr.year_common import (
     lines_below,
     read_header,
     require_roles,
+    reread_headers,
     table_with,
     term_of,
     with_continuation,
@@ -101,12 +103,20 @@ def read_thcs_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
 
 
 def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
-    table = table_with(page, "Môn học")
+    table = table_with(page, "Môn học", rows_like=_is_body)
     if table is None:
         sink.missing(f"{prefix}.subjects")
         return
     headers, rows = body_rows(table, page.words, _is_body)
     roles = column_roles(headers, SCORE_ROLES)
+    if any(t not in roles for t in TERMS):
+        roles.update(
+            {
+                k: v
+                for k, v in column_roles(reread_headers(table, rows, sink), SCORE_ROLES).items()
+                if k not in roles and v not in roles.values()
+            }
+        )
     roles.setdefault("name", 0)
     fill_term_columns(roles, table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
@@ -129,27 +139,40 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
         if not subject.ok:
             continue  # a blank or unknown row; subject-set checks notice what is missing
         result = SubjectResult(name=str(subject.value))
+        marks_only = any(
+            s.name == result.name and s.assessed_by == "comment" for s in THCS_SUBJECTS
+        )
         index = len(year.subjects)
         for term in (*TERMS, "retest"):
             if term in roles:
                 path = f"{prefix}.subjects[{index}].{term}"
                 cell = table.cell_box(row_index, roles[term])
-                setattr(
-                    result,
-                    term,
-                    sink.take(path, cells[roles[term]], parse_score, numeric=True, cell=cell),
+                parser = parse_mark if marks_only else parse_score
+                floor = MARK_MIN_CONF if marks_only else None
+                value = sink.take(
+                    path, cells[roles[term]], parser, numeric=True, cell=cell, min_conf=floor
                 )
+                setattr(result, term, value)
         year.subjects.append(result)
     year.average_all = averages
 
 
 def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
-    table = table_with(page, "Hạnh kiểm", "Học lực")
+    is_term_row = lambda t: term_of(t) is not None and len(t) < 12  # noqa: E731
+    table = table_with(page, "Hạnh kiểm", "Học lực", rows_like=is_term_row)
     if table is None:
         sink.missing(f"{prefix}.conduct")
         return
-    headers, rows = body_rows(table, page.words, lambda t: term_of(t) is not None and len(t) < 12)
+    headers, rows = body_rows(table, page.words, is_term_row)
     roles = column_roles(headers, RANK_ROLES)
+    if len(roles) < 2:
+        roles.update(
+            {
+                k: v
+                for k, v in column_roles(reread_headers(table, rows, sink), RANK_ROLES).items()
+                if k not in roles
+            }
+        )
     require_roles(roles, ("conduct", "academic"), sink, f"{prefix}.conduct")
     sink.prefetch(
         [
