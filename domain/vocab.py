@@ -111,10 +111,20 @@ TH_DECISIONS = (
     "Hoàn thành chương trình tiểu học",
 )
 
+# The 54 ethnic groups (printed spellings vary: "Mông" / "H'Mông", "Ê Đê" / "Ê-đê").
+ETHNICITIES = (
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Mông", "Dao", "Gia Rai",
+    "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai",
+    "Mnông", "Thổ", "Xtiêng", "Khơ Mú", "Bru-Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ",
+    "Giẻ-Triêng", "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "Kháng",
+    "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cơ Lao",
+    "Bố Y", "Cống", "Si La", "Pu Péo", "Rơ Măm", "Brâu", "Ơ Đu",
+)  # fmt: skip
+
 # Identity-page labels (forms.md), canonical field -> printed variants, longest first when matching
 IDENTITY_LABELS: dict[str, tuple[str, ...]] = {
     "full_name": ("Họ và tên học sinh", "Họ và tên", "Họ tên"),
-    "gender": ("Giới tính", "Nam/Nữ"),
+    "gender": ("Giới tính", "Nam/Nữ", "Nam Nữ"),
     "date_of_birth": ("Ngày, tháng, năm sinh", "Ngày sinh"),
     "place_of_birth": ("Nơi sinh",),
     "ethnicity": ("Dân tộc",),

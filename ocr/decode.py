@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,17 @@ def _decode_image(data: bytes, name: str) -> Iterator[PageImage]:
         with Image.open(io.BytesIO(data)) as img:
             for frame in ImageSequence.Iterator(img):
                 yield PageImage(0, _to_array(frame), _dpi_of(frame))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        EOFError,
+        struct.error,
+    ) as exc:
+        # PIL raises all of these for truncated or malformed files (TypeError: a multi-page
+        # TIFF cut before a page's tags); every one means the same thing for the batch.
         raise UnreadableScan(
             f"{name} is not a readable image or PDF: {type(exc).__name__}",
             hint="check the file; rescan if it is damaged",

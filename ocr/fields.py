@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -107,16 +108,32 @@ def _trim(raw: str) -> str:
     return _TRAILING_LEADER.sub("", normalize_text(raw)).strip()
 
 
+_VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b"}
+
+
+def foreign_letters(text: str) -> bool:
+    """Letters no Vietnamese text has (Ÿ, ñ, ø …): an OCR misread, never a value to keep."""
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch not in _VI_MARKS:
+                return True
+        elif ch.isalpha() and not ("a" <= ch.lower() <= "z" or ch in "đĐ"):
+            return True
+    return False
+
+
 def parse_name(raw: str) -> Parsed:
     text = _TRAILING_DOTS.sub("", normalize_text(raw)).strip()
-    if not text or any(ch.isdigit() for ch in text):
+    if not text or any(ch.isdigit() for ch in text) or foreign_letters(text):
         return Parsed(None, NOT_PARSED)
     return Parsed(title_case_name(text))
 
 
 def parse_text(raw: str) -> Parsed:
     text = _trim(raw)
-    return Parsed(text) if text else Parsed(None, NOT_PARSED)
+    if not text:
+        return Parsed(None, NOT_PARSED)
+    return Parsed(text, "FOREIGN_LETTERS" if foreign_letters(text) else None)
 
 
 def vocab_key(text: str) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from domain.record import Student
-from domain.vocab import IDENTITY_LABELS
+from domain.vocab import ETHNICITIES, IDENTITY_LABELS
 from ocr.engine import Word
 from ocr.fields import (
     NOT_PARSED,
@@ -15,6 +15,8 @@ from ocr.fields import (
     parse_gender,
     parse_name,
     parse_text,
+    vocab_index,
+    vocab_or_text,
 )
 from ocr.layout import label_values
 from ocr.pages import ReadPage
@@ -37,7 +39,7 @@ PARSERS: dict[str, Callable[[str], Parsed]] = {
     "gender": parse_gender,
     "date_of_birth": parse_date,
     "place_of_birth": parse_text,
-    "ethnicity": parse_text,
+    "ethnicity": vocab_or_text(vocab_index(ETHNICITIES)),
     "nationality": parse_text,
     "residence": parse_text,
     "father_name": parse_name,

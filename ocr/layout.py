@@ -67,10 +67,25 @@ def group_lines(words: Iterable[Word]) -> list[Line]:
     return lines
 
 
+def _slips(keys: Sequence[str], wanted: Sequence[str]) -> int | None:
+    """OCR slips between printed words and a label's words; None when they cannot be it.
+
+    A label of several words may carry one slip in all, in a word of at least four letters;
+    a one-word label must match exactly: "Trọng" must not read as the label "Trường"."""
+    total = 0
+    for key, want in zip(keys, wanted, strict=True):
+        if key == want:
+            continue
+        if len(want) < 4:
+            return None
+        total += Levenshtein.distance(key, want)
+    if total > 1 or (total and len(wanted) == 1):
+        return None
+    return total
+
+
 def _key_matches(key: str, wanted: str) -> bool:
-    if key == wanted:
-        return True
-    return len(wanted) >= 4 and Levenshtein.distance(key, wanted) <= 1
+    return _slips([key], [wanted]) is not None
 
 
 @dataclass(frozen=True)
@@ -84,7 +99,7 @@ def find_labels(line: Line, labels: Mapping[str, Sequence[str]]) -> list[LabelHi
     """Non-overlapping label occurrences in a line; the longest wording wins at each place."""
     keys = line.keys
     variants = sorted(
-        ((name, search_key(v).split()) for name, vs in labels.items() for v in vs),
+        ((name, label_tokens(v)) for name, vs in labels.items() for v in vs),
         key=lambda item: -len(item[1]),
     )
     hits: list[LabelHit] = []
@@ -92,7 +107,7 @@ def find_labels(line: Line, labels: Mapping[str, Sequence[str]]) -> list[LabelHi
     while i < len(keys):
         for name, tokens in variants:
             n = len(tokens)
-            if i + n <= len(keys) and all(_key_matches(keys[i + k], tokens[k]) for k in range(n)):
+            if i + n <= len(keys) and _slips(keys[i : i + n], tokens) is not None:
                 hits.append(LabelHit(name, i, i + n))
                 i += n
                 break
@@ -127,14 +142,16 @@ def value_words(words: Sequence[Word], height: float) -> list[Word]:
     return kept
 
 
+def label_tokens(label: str) -> list[str]:
+    """A printed label as OCR word keys: "Ngày, tháng, năm sinh" -> ngay thang nam sinh."""
+    return [k for k in (token_key(t) for t in search_key(label).split()) if k]
+
+
 def phrase_in(line: Line, phrase: str) -> bool:
-    wanted = search_key(phrase).split()
+    wanted = label_tokens(phrase)
     keys = line.keys
     n = len(wanted)
-    return any(
-        all(_key_matches(keys[i + k], wanted[k]) for k in range(n))
-        for i in range(len(keys) - n + 1)
-    )
+    return any(_slips(keys[i : i + n], wanted) is not None for i in range(len(keys) - n + 1))
 
 
 @dataclass(frozen=True)

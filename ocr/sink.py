@@ -23,6 +23,8 @@ _MESSAGES = {
     "OUT_OF_VOCABULARY": "Giá trị «{raw}» không thuộc danh mục cho phép; cần đối chiếu với ảnh quét.",
     "DATE_INVALID": "Ngày «{raw}» không phải ngày hợp lệ; cần đối chiếu với ảnh quét.",
     "SCHOOL_YEAR_INVALID": "Năm học «{raw}» không hợp lệ (phải là hai năm liên tiếp).",
+    "FOREIGN_LETTERS": "Giá trị «{raw}» có ký tự không thuộc chữ Việt, có thể đọc sai; cần đối chiếu với ảnh quét.",
+    "ROW_NOT_FOUND": "Không tìm thấy dòng «{raw}» trong bảng dù trang phải có; cần nhập theo ảnh quét.",
     "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
@@ -190,6 +192,14 @@ class FieldSink:
         guess = first if first.ok else best[0]
         texts = " / ".join([raw, *(t for _, t, _ in parsed)])
         return guess, texts, min(conf, best[2]), "READS_DISAGREE"
+
+    def unrecognized_row(
+        self, path: str, cells: Sequence[Sequence[Word]], name_col: int = 0
+    ) -> None:
+        """A table row with values whose name cannot be read: flagged, never dropped silently."""
+        if any(cell for i, cell in enumerate(cells) if i != name_col):
+            name = " ".join(w.text for w in cells[name_col]) or "?"
+            self.flag(path, "ROW_NOT_FOUND", name)
 
     def missing(self, path: str) -> None:
         self.flag(path, "MISSING_FIELD")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -168,16 +169,32 @@ def require_roles(roles: dict[str, int], needed: Sequence[str], sink: FieldSink,
         sink.flag(path, "COLUMN_NOT_FOUND", ", ".join(missing))
 
 
+_HK2_MARKS = {"ii", "ll", "il", "li", "11", "2", "h", "u", "n"}  # how OCR renders a lone "II"
+_HK1_MARKS = {"i", "l", "1", "|", "j"}
+
+
 def term_of(text: str) -> str | None:
     """'Học kỳ I' / 'HKI' -> hk1, 'Học kỳ II' / 'HKII' -> hk2, 'Cả năm' / 'CN' -> year."""
-    key = search_key(text).replace(" ", "").replace(".", "")
-    if "canam" in key or key == "cn":
+    key = search_key(text)
+    joined = key.replace(" ", "").replace(".", "")
+    if "canam" in joined or joined == "cn":
         return "year"
-    if key.endswith(("ii", "2", "ll", "il", "li")):
+    if joined.startswith("hk") and len(joined) <= 5:
+        rest = joined[2:]
+        return "hk2" if rest in _HK2_MARKS else "hk1" if rest in _HK1_MARKS else None
+    tokens = [re.sub(r"[^\w|]", "", t) for t in key.split()]
+    marks = [t for t in tokens if t and t not in ("hoc", "ky", "ki")]
+    if any(t in _HK2_MARKS for t in marks):
         return "hk2"
-    if key.endswith(("i", "1", "l")):
+    if any(t in _HK1_MARKS for t in marks):
         return "hk1"
     return None
+
+
+def terms_in_order(roles: dict[str, int]) -> bool:
+    """The forms print HK I, HK II, Cả năm left to right; any other order is a misread header."""
+    cols = [roles[t] for t in ("hk1", "hk2", "year") if t in roles]
+    return cols == sorted(cols)
 
 
 def body_rows(

@@ -123,6 +123,7 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
     for row_index, cells in rows:
         subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
         if not subject.ok:
+            sink.unrecognized_row(f"{prefix}.subjects", cells, roles["name"])
             continue
         index = len(year.subjects)
         path = f"{prefix}.subjects[{index}]"
@@ -163,6 +164,7 @@ def _read_rated(
     for _row_index, cells in rows:
         name = match_vocab(cell_text(cells[0]), names)
         if not name.ok:
+            sink.unrecognized_row(prefix, cells)
             continue
         item = RatedItem(name=str(name.value))
         path = f"{prefix}[{len(items)}]"

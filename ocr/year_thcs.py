@@ -39,6 +39,7 @@ from ocr.year_common import (
     reread_headers,
     table_with,
     term_of,
+    terms_in_order,
     with_continuation,
 )
 
@@ -109,15 +110,18 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
         return
     headers, rows = body_rows(table, page.words, _is_body)
     roles = column_roles(headers, SCORE_ROLES)
-    if any(t not in roles for t in TERMS):
+    if any(t not in roles for t in TERMS) or not terms_in_order(roles):
+        reread = column_roles(reread_headers(table, rows, sink), SCORE_ROLES)
+        if sum(t in reread for t in TERMS) >= sum(t in roles for t in TERMS) and terms_in_order(
+            reread
+        ):
+            roles = reread
         roles.update(
-            {
-                k: v
-                for k, v in column_roles(reread_headers(table, rows, sink), SCORE_ROLES).items()
-                if k not in roles and v not in roles.values()
-            }
+            {k: v for k, v in reread.items() if k not in roles and v not in roles.values()}
         )
     roles.setdefault("name", 0)
+    if not terms_in_order(roles):  # headers still disagree with the form: trust its column order
+        roles = {k: v for k, v in roles.items() if k not in TERMS}
     fill_term_columns(roles, table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
     value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
@@ -137,7 +141,10 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
             continue
         subject = match_vocab(name_text, SUBJECT_INDEX)
         if not subject.ok:
-            continue  # a blank or unknown row; subject-set checks notice what is missing
+            sink.unrecognized_row(
+                f"{prefix}.subjects", [cells[c] for c in (roles["name"], *value_cols)]
+            )
+            continue
         result = SubjectResult(name=str(subject.value))
         marks_only = any(
             s.name == result.name and s.assessed_by == "comment" for s in THCS_SUBJECTS
@@ -186,6 +193,7 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
     for row_index, cells in rows:
         term = term_of(cell_text(cells[0]))
         if term is None:
+            sink.unrecognized_row(f"{prefix}.conduct", cells)
             continue
         for role, target, index in (
             ("conduct", conduct, CONDUCT_INDEX),
@@ -196,6 +204,10 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
                 cell = table.cell_box(row_index, roles[role])
                 value = sink.take(path, cells[roles[role]], vocab_parser(index), cell=cell)
                 setattr(target, term, value)
+    for role, triple in (("conduct", conduct), ("academic", academic)):
+        for term in TERMS:
+            if role in roles and getattr(triple, term) is None:
+                sink.missing(f"{prefix}.{role}.{term}")  # always printed on a THCS page
     year.conduct, year.academic = conduct, academic
 
 

@@ -56,7 +56,8 @@ def _parts(path: Path) -> list[Path]:
 
 
 def list_inputs(source: Path) -> list[Path]:
-    return sorted(p for p in source.iterdir())
+    """Oldest first, so that of two identical files the one received first is kept."""
+    return sorted(source.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 def ingest_one(

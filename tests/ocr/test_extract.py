@@ -1,0 +1,99 @@
+"""Extraction of whole rendered booklets against their ground truth (real Tesseract).
+
+One booklet printed in a dev variant and one in the "holdout" printing (fonts and wording the
+extractor was not tuned on). Identity must be exact; almost every score and rating must be
+right; and a wrong value is acceptable only when the extractor flagged it for review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from domain.record import Source, TranscriptRecord
+from ocr.decode import PageImage
+from ocr.extract import Extraction, extract_booklet
+from synth.content import make_records
+from synth.layouts import DEV_VARIANTS, VARIANTS
+from synth.render import render_booklet
+
+SEED = 5
+SUBJECT_FIELDS = ("hk1", "hk2", "year", "retest", "level", "test_score")
+TRIPLES = ("average_all", "conduct", "academic")
+MIN_SHARE_RIGHT = 0.95
+
+
+@pytest.fixture(scope="module", params=[DEV_VARIANTS[0], "holdout"])
+def case(request: pytest.FixtureRequest) -> tuple[TranscriptRecord, Extraction]:
+    variant = str(request.param)
+    truth = make_records(SEED, 2)[0 if variant != "holdout" else 1]
+    rendered = render_booklet(truth, VARIANTS[variant], dpi=300)
+    pages = [PageImage(i, np.asarray(p.convert("L")), 300.0) for i, p in enumerate(rendered, 1)]
+    source = Source(file=f"{truth.document_id}.tif", sha256="0" * 64, page_count=len(pages))
+    return truth, extract_booklet(pages, source=source, document_id=truth.document_id)
+
+
+def _graded(truth: TranscriptRecord, got: TranscriptRecord) -> Iterator[tuple[str, object, object]]:
+    """(path in the extracted record, true value, extracted value) of every score and rating."""
+    for i, (t_year, g_year) in enumerate(zip(truth.years, got.years, strict=False)):
+        g_subjects = {s.name: (j, s) for j, s in enumerate(g_year.subjects)}
+        for t_subject in t_year.subjects:
+            j, g_subject = g_subjects.get(t_subject.name, (None, None))
+            for name in SUBJECT_FIELDS:
+                path = f"years[{i}].subjects" + (f"[{j}].{name}" if j is not None else "")
+                got_value = getattr(g_subject, name) if g_subject else None
+                yield path, getattr(t_subject, name), got_value
+        for name in TRIPLES:
+            t_triple, g_triple = getattr(t_year, name), getattr(g_year, name)
+            for term in ("hk1", "hk2", "year"):
+                true_value = getattr(t_triple, term) if t_triple else None
+                yield f"years[{i}].{name}.{term}", true_value, getattr(g_triple, term, None)
+        for group in ("competencies", "qualities"):
+            got_items = {r.name: (k, r) for k, r in enumerate(getattr(g_year, group) or [])}
+            for item in getattr(t_year, group) or []:
+                k, g_item = got_items.get(item.name, (None, None))
+                path = f"years[{i}].{group}" + (f"[{k}].level" if k is not None else "")
+                yield path, item.level, g_item.level if g_item else None
+    for i in range(len(got.years), len(truth.years)):  # a year page the extractor never found
+        yield f"years[{i}]", "page", None
+
+
+def _flagged(path: str, fields: set[str]) -> bool:
+    return any(path == f or path.startswith((f + ".", f + "[")) for f in fields if f)
+
+
+def test_finds_family_and_every_year(case: tuple[TranscriptRecord, Extraction]) -> None:
+    truth, extraction = case
+    got = extraction.record
+    assert got.family == truth.family
+    assert len(got.years) == len(truth.years)
+    assert [y.school_year for y in got.years] == [y.school_year for y in truth.years]
+    assert [y.grade for y in got.years] == [y.grade for y in truth.years]
+
+
+def test_identity_fields(case: tuple[TranscriptRecord, Extraction]) -> None:
+    truth, extraction = case
+    got = extraction.record.student
+    assert got.full_name == truth.student.full_name
+    assert got.date_of_birth == truth.student.date_of_birth
+    flagged = {f.field for f in extraction.record.review.flags}
+    for name in ("gender", "father_name", "mother_name", "ethnicity", "personal_id"):
+        true_value, got_value = getattr(truth.student, name), getattr(got, name)
+        if got_value != true_value:
+            assert _flagged(f"student.{name}", flagged | {"student"}), (
+                f"student.{name}: read {got_value!r}, truth {true_value!r}, and not flagged"
+            )
+
+
+def test_scores_and_ratings(case: tuple[TranscriptRecord, Extraction]) -> None:
+    truth, extraction = case
+    graded = list(_graded(truth, extraction.record))
+    assert len(graded) > 40
+    wrong = [(p, t, g) for p, t, g in graded if t != g]
+    share_right = 1 - len(wrong) / len(graded)
+    assert share_right >= MIN_SHARE_RIGHT, f"{share_right:.1%} right; wrong: {wrong[:10]}"
+    flagged = {f.field for f in extraction.record.review.flags}
+    silent = [(p, t, g) for p, t, g in wrong if not _flagged(p, flagged)]
+    assert not silent, f"wrong values without a review flag: {silent}"

@@ -1,0 +1,145 @@
+"""Field readers (ocr/fields.py): typed values from raw OCR text, never a guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.vocab import ACADEMIC, CONDUCT, TH_LEVEL_ABBREVIATIONS, TH_LEVELS_TT22, THCS_SUBJECTS
+from ocr.fields import (
+    NOT_PARSED,
+    OUT_OF_VOCAB,
+    match_vocab,
+    parse_date,
+    parse_school_year,
+    parse_score,
+    vocab_index,
+)
+
+SUBJECTS = vocab_index({v: s.name for s in THCS_SUBJECTS for v in (s.name, *s.variants)})
+LEVELS = vocab_index({**{lv: lv for lv in TH_LEVELS_TT22}, **TH_LEVEL_ABBREVIATIONS})
+RATINGS = vocab_index((*CONDUCT, *ACADEMIC))
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("7,5", 7.5),
+        ("7.5", 7.5),
+        ("8", 8.0),
+        ("10", 10.0),
+        ("0,0", 0.0),
+        ("6, 8", 6.8),  # a space inside the number
+        ("O,5", 0.5),  # letter O read for zero
+        ("Đ", "Đ"),
+        ("CĐ", "CĐ"),
+    ],
+)
+def test_parse_score_reads(raw: str, value: object) -> None:
+    parsed = parse_score(raw)
+    assert parsed.ok
+    assert parsed.value == value
+
+
+@pytest.mark.parametrize("raw", ["", "11", "10,5", "7,55", "7/5", "abc", "-3", "D?"])
+def test_parse_score_refuses(raw: str) -> None:
+    parsed = parse_score(raw)
+    assert not parsed.ok
+    assert parsed.value is None
+    assert parsed.problem == NOT_PARSED
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("05/09/2010", "2010-09-05"),
+        ("5/9/2010", "2010-09-05"),
+        ("05-09-2010", "2010-09-05"),
+        ("05.09.2010", "2010-09-05"),
+        ("Ngày sinh: 17 / 02 / 2003", "2003-02-17"),
+        ("ngày 05 tháng 9 năm 2010", "2010-09-05"),
+        ("Ngày 5 tháng 09 năm 2010", "2010-09-05"),
+        ("ngay 05 thang 9 nam 2010", "2010-09-05"),  # tone marks lost by OCR
+    ],
+)
+def test_parse_date_variants(raw: str, iso: str) -> None:
+    parsed = parse_date(raw)
+    assert parsed.ok, parsed
+    assert parsed.value == iso
+
+
+def test_parse_date_impossible_and_garbage() -> None:
+    assert parse_date("31/02/2010").problem == "DATE_INVALID"
+    assert parse_date("ngày 30 tháng 13 năm 2010").problem == "DATE_INVALID"
+    garbage = parse_date("không rõ")
+    assert garbage.value is None and garbage.problem == NOT_PARSED
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("2014-2015", "2014-2015"),
+        ("Năm học 2014 - 2015", "2014-2015"),
+        ("2014–2015", "2014-2015"),
+        ("2014/2015", "2014-2015"),
+        ("20142015", "2014-2015"),
+    ],
+)
+def test_parse_school_year(raw: str, value: str) -> None:
+    parsed = parse_school_year(raw)
+    assert parsed.ok
+    assert parsed.value == value
+
+
+def test_parse_school_year_refuses_inconsistent_years() -> None:
+    parsed = parse_school_year("2014-2016")
+    assert parsed.problem == "SCHOOL_YEAR_INVALID"
+    assert parse_school_year("1890-1891").problem == "SCHOOL_YEAR_INVALID"
+    assert parse_school_year("Năm học").problem == NOT_PARSED
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("Vat li", "Vật lí"),  # tone marks lost
+        ("VẬT LÝ", "Vật lí"),  # printed variant, upper case
+        ("Ngu van", "Ngữ văn"),
+        ("Giao duc cong dan", "Giáo dục công dân"),
+        ("Sinh hoc.", "Sinh học"),  # trailing punctuation
+        ("Lich su", "Lịch sử"),
+        ("Lich sư", "Lịch sử"),
+        ("Dia lí", "Địa lí"),  # Đ read as D
+        ("Ngữ vân", "Ngữ văn"),
+        ("Ngu vaan", "Ngữ văn"),  # one OCR slip away from exactly one entry
+    ],
+)
+def test_match_vocab_restores_subjects(raw: str, canonical: str) -> None:
+    parsed = match_vocab(raw, SUBJECTS)
+    assert parsed.ok, (raw, parsed)
+    assert parsed.value == canonical
+
+
+def test_match_vocab_ratings_and_abbreviations() -> None:
+    assert match_vocab("Gioi", RATINGS).value == "Giỏi"
+    assert match_vocab("trung binh", RATINGS).value == "Trung bình"
+    assert match_vocab("HTT", LEVELS).value == "Hoàn thành tốt"
+    assert match_vocab("Hoan thanh tot", LEVELS).value == "Hoàn thành tốt"
+
+
+@pytest.mark.parametrize(
+    ("raw", "index"),
+    [
+        ("Hoan thanh t", LEVELS),  # between "Hoàn thành" and "Hoàn thành tốt"
+        ("Kha Gioi", RATINGS),  # two entries in one cell
+        ("Kh", RATINGS),  # too short to correct
+        ("Hóa", SUBJECTS),  # not a subject name
+        ("Tin hoc ung dung", SUBJECTS),
+    ],
+)
+def test_match_vocab_ambiguous_or_unknown_is_a_problem(raw: str, index: dict[str, str]) -> None:
+    parsed = match_vocab(raw, index)
+    assert parsed.value is None
+    assert parsed.problem == OUT_OF_VOCAB
+
+
+def test_match_vocab_empty_is_unparseable() -> None:
+    assert match_vocab("  .. ", RATINGS).problem == NOT_PARSED
