@@ -112,9 +112,8 @@ def issue_batch(
 ) -> list[Issued]:
     store = open_store(settings)
     with Repository(database_dsn(settings)) as repo:
-        records = [_record_of(store, r) for r in _batch_documents(store, batch_id)]
         issued = issue_and_load(
-            [r for r in records if r],
+            batch_records(store, batch_id),
             repo,
             store,
             settings,
@@ -133,6 +132,12 @@ def batch_summary(settings: Settings, batch_id: str) -> dict[str, object]:
         str(settings.objects_dir) if settings.s3_endpoint is None else f"s3://{settings.s3_bucket}"
     )
     return summary
+
+
+def batch_records(store: ObjectStore, batch_id: str) -> list[TranscriptRecord]:
+    """The checked records of a batch, in document order."""
+    records = [_record_of(store, doc) for doc in _batch_documents(store, batch_id)]
+    return [r for r in records if r is not None]
 
 
 def _batch_documents(store: ObjectStore, batch_id: str) -> list[str]:

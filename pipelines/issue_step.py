@@ -1,7 +1,7 @@
 """Issue and load: render the approved record as PDF/A-3b, seal it, verify it, store it, load it.
 
-Idempotent: a record that already has an issued document is loaded again (a no-op when
-unchanged) but never re-signed; issued documents are immutable.
+Idempotent: a record that already has an issued document is left as it is, neither re-signed
+nor re-loaded; issued documents are immutable (a correction is a revocation and a new issue).
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def issue_and_load(
         if record.review.status != "auto_approved":
             continue
         existing = repo.find_issued(record.document_id)
-        if existing:
-            repo.load_record(record, loaded_by=pipeline_version)
+        if existing:  # issued before (a re-run): immutable, never re-signed or re-loaded
             issued.append(
                 Issued(record.document_id, existing["doc_id"], existing["object_key"], False)
             )

@@ -83,7 +83,7 @@ def test_backfill_dag_end_to_end(state: Settings, tmp_path: Path) -> None:
     with Repository(batch.database_dsn(state)) as repo:
         keys = repo.issued_keys(batch_id)
         if not keys:  # nothing auto-approved: issue one record as a steward would
-            record = batch._record_of(store, batch._batch_documents(store, batch_id)[0])
+            record = batch.batch_records(store, batch_id)[0]
             assert record is not None
             # The first copy in name order wins: "<id>-rescan.tif" sorts before "<id>.tif".
             synth_id = Path(record.source.file).stem.removesuffix("-rescan")
