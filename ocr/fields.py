@@ -27,6 +27,10 @@ class Parsed:
         return self.problem is None
 
 
+# Glyphs the engine returns for look-alikes: Icelandic eth for the Vietnamese Đ.
+_CONFUSABLES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
 NOT_PARSED = "UNPARSEABLE"
 OUT_OF_VOCAB = "OUT_OF_VOCABULARY"
 
@@ -40,7 +44,7 @@ _CLASS = re.compile(r"^([1-9])[A-ZĐ0-9]{0,4}$")
 
 def parse_score(raw: str) -> Parsed:
     """THCS score "7,5" / "8" -> 7.5 / 8.0; the comment marks Đ / CĐ pass through."""
-    text = raw.replace(" ", "").replace("O", "0").replace("o", "0")
+    text = raw.translate(_CONFUSABLES).replace(" ", "").replace("O", "0").replace("o", "0")
     mark = search_key(text)
     if mark in ("d", "cd") and text[:1] in ("Đ", "C", "đ", "c"):
         return Parsed("Đ" if mark == "d" else "CĐ")
@@ -105,7 +109,7 @@ _TRAILING_DOTS = re.compile(r"[\s.…_·:,;]+$")
 
 def _trim(raw: str) -> str:
     """Drop dotted leaders after a value; a sentence's own final period stays."""
-    return _TRAILING_LEADER.sub("", normalize_text(raw)).strip()
+    return _TRAILING_LEADER.sub("", normalize_text(raw.translate(_CONFUSABLES))).strip()
 
 
 _VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b"}
@@ -123,7 +127,7 @@ def foreign_letters(text: str) -> bool:
 
 
 def parse_name(raw: str) -> Parsed:
-    text = _TRAILING_DOTS.sub("", normalize_text(raw)).strip()
+    text = _TRAILING_DOTS.sub("", normalize_text(raw.translate(_CONFUSABLES))).strip()
     if not text or any(ch.isdigit() for ch in text) or foreign_letters(text):
         return Parsed(None, NOT_PARSED)
     return Parsed(title_case_name(text))

@@ -10,11 +10,10 @@ import numpy as np
 
 from domain.record import FieldReading, Flag
 from ocr.engine import OcrEngine, Word
-from ocr.fields import Parsed
+from ocr.fields import Parsed, parse_mark
 
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
-MARK_MIN_CONF = 40.0  # Đ/CĐ in a comment subject's cell: two shapes, one glyph differs
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 
 _MESSAGES = {
@@ -39,6 +38,10 @@ def flag_message(code: str, raw: str = "", conf: float = 0.0) -> str:
 def _min_conf(parsed: Parsed, numeric: bool) -> float:
     """Scores need more certainty than words; the Đ/CĐ marks of score cells count as words."""
     return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
+
+
+def _reads_mark(reads: Sequence[tuple[str, float]], mark: str) -> bool:
+    return any(parse_mark(text).value == mark for text, _ in reads)
 
 
 def _padded(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
@@ -125,10 +128,10 @@ class FieldSink:
         problem = parsed.problem
         region = cell or _padded(box)
         needed = min_conf if min_conf is not None else _min_conf(parsed, numeric)
-        if region is not None and (not parsed.ok or conf < needed):
+        if cell is not None and cell in self.second_reads:
+            parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
+        elif region is not None and (not parsed.ok or conf < needed):
             parsed, raw, conf, problem = self._reread(parser, parsed, raw, conf, region, needed)
-        elif cell in self.second_reads and self._confidently_contradicted(parser, parsed, cell):
-            problem = "READS_DISAGREE"
         self.readings.append(
             FieldReading(path=path, page=self.page, box=box, raw=raw, confidence=conf)
         )
@@ -139,21 +142,90 @@ class FieldSink:
             self.flag(path, problem, raw, conf)
         return parsed.value
 
-    def _confidently_contradicted(
-        self, parser: object, parsed: Parsed, cell: tuple[int, int, int, int]
-    ) -> bool:
-        """A confident page read that a confident cell read contradicts is not trusted."""
-        for text, conf in self.second_reads.get(cell, []):
-            other: Parsed = parser(text)  # type: ignore[operator]
-            if other.ok and other.value != parsed.value and conf >= 90:
-                return True
-        return False
+    def take_mark(
+        self, path: str, words: Sequence[Word], cell: tuple[int, int, int, int]
+    ) -> str | None:
+        """A comment subject's cell holds Đ or CĐ (or nothing): one glyph or two. A mark is
+        taken when an OCR read of it agrees with the number of glyphs printed in the cell."""
+        if not words and not self.has_ink(cell):
+            return None
+        raw = " ".join(w.text for w in words)
+        reads = [(raw, min((w.conf for w in words), default=0.0)), *self.second_reads.get(cell, [])]
+        expected = {1: "Đ", 2: "CĐ"}.get(self.glyph_count(cell))
+        if expected and not _reads_mark(reads, expected):
+            crop = _crop(self.image, cell)
+            if crop is not None:
+                reads.append(self.engine.read_line(crop, digits=False))
+        agreeing = [c for t, c in reads if expected and parse_mark(t).value == expected]
+        texts = " / ".join(t for t, _ in reads if t)
+        self.readings.append(
+            FieldReading(
+                path=path,
+                page=self.page,
+                box=cell,
+                raw=texts,
+                confidence=max(agreeing, default=0.0),
+            )
+        )
+        if agreeing:
+            return expected
+        self.flag(path, "READS_DISAGREE" if expected else "UNPARSEABLE", texts)
+        return None
+
+    def glyph_count(self, cell: tuple[int, int, int, int]) -> int:
+        """Glyphs in a cell: tall ink components, side by side (marks and dots are ignored)."""
+        crop = _crop(self.image, cell)
+        if crop is None:
+            return 0
+        _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+        parts = [(x, w, h) for x, _, w, h, area in stats[1:] if area > 30]
+        tallest = max((h for _, _, h in parts), default=0)
+        columns = sorted((x, x + w) for x, w, h in parts if h >= 0.6 * tallest)
+        count, right = 0, -1
+        for left, end in columns:  # overlapping spans belong to one glyph
+            if left > right:
+                count += 1
+            right = max(right, end)
+        return count
+
+    def _vote(
+        self,
+        parser: object,
+        first: Parsed,
+        raw: str,
+        conf: float,
+        cell: tuple[int, int, int, int],
+        needed: float,
+    ) -> tuple[Parsed, str, float, str | None]:
+        """Majority of three reads of a table cell (the page read, the cell read for letters,
+        the cell read for digits): two that agree decide; a lone parseable read must be
+        confident on its own; anything else goes to a person with every read shown."""
+        reads = [(first, raw, conf)]
+        reads += [(parser(t), t, c) for t, c in self.second_reads[cell]]  # type: ignore[operator]
+        values = [(p.value, t, c) for p, t, c in reads if p.ok]
+        texts = " / ".join(t for _, t, _ in reads)
+        for value, _, _ in values:
+            agreeing = [c for v, _, c in values if v == value]
+            if len(agreeing) >= 2:
+                return Parsed(value), texts, max(agreeing), None
+        if (
+            len(values) == 1
+            and values[0][2] >= needed
+            and len(reads) - 1 == sum(1 for _, t, _ in reads[1:] if not t)
+        ):
+            return Parsed(values[0][0]), values[0][1], values[0][2], None  # the only read at all
+        best = max(values, key=lambda item: item[2], default=None)
+        if best is None:
+            return first, texts, conf, first.problem or "UNPARSEABLE"
+        code = "READS_DISAGREE" if len(values) > 1 or len(reads) > 1 else "LOW_CONFIDENCE"
+        return Parsed(best[0]), texts, best[2], code
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = _crop(self.image, cell)
         if crop is None:
             return False
-        return int((crop < 128).sum()) > 40  # more than specks: a glyph at 300 dpi is hundreds
+        return int((crop < 128).sum()) > 60  # more than specks: a glyph at 300 dpi is hundreds
 
     def _reread(
         self,
@@ -215,12 +287,29 @@ def _as_digits(raw: str) -> str:
 
 
 def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
+    remnants at its edges and paper texture removed, in a white margin."""
     x, y, w, h = box
     pad = 4 if w > 60 else 0  # table cells lose their ruling; word boxes are kept whole
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
     if crop.size == 0:
         return None
-    return cv2.copyMakeBorder(crop, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    return cv2.copyMakeBorder(_clean_cell(crop), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+
+
+def _clean_cell(crop: np.ndarray) -> np.ndarray:
+    if int(crop.min()) > 150:  # no ink at all: thresholding would turn texture into specks
+        return np.full_like(crop, 255)
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    h, w = ink.shape
+    keep = np.zeros(count, dtype=bool)
+    for i in range(1, count):
+        x, y, cw, ch, area = stats[i]
+        touches = x == 0 or y == 0 or x + cw == w or y + ch == h
+        thin_rule = touches and (cw > 0.8 * w or ch > 0.8 * h or min(cw, ch) <= 3)
+        keep[i] = area >= 12 and not thin_rule
+    return np.where(keep[labels], 0, 255).astype(np.uint8)
 
 
 def _stack(crops: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:

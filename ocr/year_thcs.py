@@ -13,11 +13,11 @@ from domain.vocab import (
     THCS_TITLES,
     regulation_for,
 )
+from ocr.engine import Word
 from ocr.fields import (
     Parsed,
     first_int,
     match_vocab,
-    parse_mark,
     parse_score,
     parse_text,
     vocab_index,
@@ -26,7 +26,7 @@ from ocr.fields import (
 )
 from ocr.layout import cell_text
 from ocr.pages import ReadPage
-from ocr.sink import MARK_MIN_CONF, FieldSink
+from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
     column_roles,
@@ -154,11 +154,12 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
             if term in roles:
                 path = f"{prefix}.subjects[{index}].{term}"
                 cell = table.cell_box(row_index, roles[term])
-                parser = parse_mark if marks_only else parse_score
-                floor = MARK_MIN_CONF if marks_only else None
-                value = sink.take(
-                    path, cells[roles[term]], parser, numeric=True, cell=cell, min_conf=floor
-                )
+                if marks_only:
+                    value = sink.take_mark(path, cells[roles[term]], cell)
+                else:
+                    value = sink.take(
+                        path, cells[roles[term]], parse_score, numeric=True, cell=cell
+                    )
                 setattr(result, term, value)
         year.subjects.append(result)
     year.average_all = averages
@@ -190,8 +191,7 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
         ]
     )
     conduct, academic = TermTriple(), TermTriple()
-    for row_index, cells in rows:
-        term = term_of(cell_text(cells[0]))
+    for (row_index, cells), term in zip(rows, _row_terms(rows), strict=True):
         if term is None:
             sink.unrecognized_row(f"{prefix}.conduct", cells)
             continue
@@ -209,6 +209,16 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
             if role in roles and getattr(triple, term) is None:
                 sink.missing(f"{prefix}.{role}.{term}")  # always printed on a THCS page
     year.conduct, year.academic = conduct, academic
+
+
+def _row_terms(rows: list[tuple[int, list[list[Word]]]]) -> list[str | None]:
+    """Terms of the rank table's rows. The form prints HK I, HK II, Cả năm in that order, so
+    three rows whose labels read as duplicates or gaps take the printed order instead."""
+    terms = [term_of(cell_text(cells[0])) for _, cells in rows]
+    if len(rows) == 3 and terms != list(TERMS):
+        return list(TERMS)
+    # A term read twice is ambiguous: neither row is trusted with it.
+    return [None if term is None or terms.count(term) > 1 else term for term in terms]
 
 
 def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
