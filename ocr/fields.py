@@ -137,6 +137,8 @@ def parse_text(raw: str) -> Parsed:
     text = _trim(raw)
     if not text:
         return Parsed(None, NOT_PARSED)
+    if not any(ch.isalnum() for ch in text):  # stray marks where the value is blank
+        return Parsed(None)
     return Parsed(text, "FOREIGN_LETTERS" if foreign_letters(text) else None)
 
 

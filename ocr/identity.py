@@ -48,6 +48,9 @@ PARSERS: dict[str, Callable[[str], Parsed]] = {
     "personal_id": parse_personal_id,
 }
 REQUIRED = ("full_name", "gender", "date_of_birth")
+# Labels every printing of the page carries, even when the value is blank: not finding one
+# means the page was not read, never that the field is empty.
+ALWAYS_PRINTED = ("place_of_birth", "ethnicity", "residence", "father_name", "mother_name")
 
 
 def read_identity(page: ReadPage, sink: FieldSink) -> Student:
@@ -58,7 +61,7 @@ def read_identity(page: ReadPage, sink: FieldSink) -> Student:
         path = f"student.{name}"
         if words:
             values[name] = sink.take(path, words, parser)
-        elif name in REQUIRED:
+        elif name in REQUIRED or name in ALWAYS_PRINTED:
             sink.missing(path)
     return Student(**values)  # type: ignore[arg-type]
 

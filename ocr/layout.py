@@ -79,7 +79,8 @@ def _slips(keys: Sequence[str], wanted: Sequence[str]) -> int | None:
         if len(want) < 4:
             return None
         total += Levenshtein.distance(key, want)
-    if total > 1 or (total and len(wanted) == 1):
+    allowed = 2 if len(wanted) >= 4 else 1  # long labels survive two slips
+    if total > allowed or (total and len(wanted) == 1):
         return None
     return total
 

@@ -185,6 +185,7 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
     if found.get("absences"):
         value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
         year.absences = value if isinstance(value, int) else None
+
     below = lines_below(page, first_table_top)
     if found.get("awards"):
         year.awards = sink.take(f"{prefix}.awards", found["awards"], parse_text)  # type: ignore[assignment]

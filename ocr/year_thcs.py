@@ -227,6 +227,8 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
     if found.get("absences"):
         value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
         year.absences = value if isinstance(value, int) else None
+    else:
+        sink.missing(f"{prefix}.absences")  # the absences line is printed on every year page
     if found.get("awards"):
         value = sink.take(f"{prefix}.awards", found["awards"], vocab_or_text(TITLE_INDEX))
         year.awards = value if isinstance(value, str) else None
