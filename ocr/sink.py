@@ -40,6 +40,22 @@ def _min_conf(parsed: Parsed, numeric: bool) -> float:
     return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
 
 
+def _majority(
+    reads: Sequence[tuple[Parsed, str, float]], families: Sequence[str]
+) -> tuple[Parsed, float] | None:
+    """The value most reads agree on, if reads of two families back it and no value ties it."""
+    votes: dict[object, list[tuple[str, float]]] = {}
+    for (parsed, _, conf), family in zip(reads, families, strict=True):
+        if parsed.ok:
+            votes.setdefault(parsed.value, []).append((family, conf))
+    ranked = sorted(votes.items(), key=lambda item: len(item[1]), reverse=True)
+    if not ranked or len({family for family, _ in ranked[0][1]}) < 2:
+        return None
+    if len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1]):
+        return None
+    return Parsed(ranked[0][0]), max(conf for _, conf in ranked[0][1])
+
+
 def _reads_mark(reads: Sequence[tuple[str, float]], mark: str) -> bool:
     return any(parse_mark(text).value == mark for text, _ in reads)
 
@@ -198,28 +214,33 @@ class FieldSink:
         cell: tuple[int, int, int, int],
         needed: float,
     ) -> tuple[Parsed, str, float, str | None]:
-        """Majority of three reads of a table cell (the page read, the cell read for letters,
-        the cell read for digits): two that agree decide; a lone parseable read must be
+        """Strict majority of independent reads of a table cell: the page read, the cell read
+        for letters and the one for digits; when they split, two single-cell reads join in.
+        A value needs at least two votes and more than any other; a lone read must be
         confident on its own; anything else goes to a person with every read shown."""
-        reads = [(first, raw, conf)]
-        reads += [(parser(t), t, c) for t, c in self.second_reads[cell]]  # type: ignore[operator]
-        values = [(p.value, t, c) for p, t, c in reads if p.ok]
+        # Reads from one family (same engine and model) make correlated mistakes: a vote
+        # counts only when it is backed by at least two families.
+        strip = self.second_reads[cell]
+        reads = [(first, raw, conf)] + [(parser(t), t, c) for t, c in strip]  # type: ignore[operator]
+        families = ["page", "letters", "digits"][: len(reads)]
+        decided = _majority(reads, families)
+        if decided is None:
+            crop = _crop(self.image, cell)
+            if crop is not None:
+                extra = [self.engine.read_line(crop, digits=d) for d in (False, True)]
+                reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
+                families += ["letters", "digits"]
+                decided = _majority(reads, families)
         texts = " / ".join(t for _, t, _ in reads)
-        for value, _, _ in values:
-            agreeing = [c for v, _, c in values if v == value]
-            if len(agreeing) >= 2:
-                return Parsed(value), texts, max(agreeing), None
-        if (
-            len(values) == 1
-            and values[0][2] >= needed
-            and len(reads) - 1 == sum(1 for _, t, _ in reads[1:] if not t)
-        ):
+        if decided is not None:
+            return decided[0], texts, decided[1], None
+        values = [(p.value, t, c) for p, t, c in reads if p.ok]
+        if len(values) == 1 and values[0][2] >= needed and all(not t for _, t, _ in reads[1:]):
             return Parsed(values[0][0]), values[0][1], values[0][2], None  # the only read at all
         best = max(values, key=lambda item: item[2], default=None)
         if best is None:
             return first, texts, conf, first.problem or "UNPARSEABLE"
-        code = "READS_DISAGREE" if len(values) > 1 or len(reads) > 1 else "LOW_CONFIDENCE"
-        return Parsed(best[0]), texts, best[2], code
+        return Parsed(best[0]), texts, best[2], "READS_DISAGREE"
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = _crop(self.image, cell)
