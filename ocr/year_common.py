@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from domain.record import YearPage
 from domain.text import search_key
+from domain.vocab import regulation_for
 from ocr.engine import Word
 from ocr.fields import Parsed, parse_class, parse_name, parse_school_year, parse_text
 from ocr.layout import (
@@ -67,6 +69,20 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
         elif name != "full_name":
             sink.missing(path)
     return header
+
+
+def new_year_page(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> YearPage:
+    """A year page with its header read and the regulation in force for its year and grade."""
+    header = read_header(page, sink, prefix)
+    year = YearPage(
+        page=page.number,
+        school_year=header.school_year if isinstance(header.school_year, str) else None,
+        grade=header.grade,
+        class_name=header.class_name if isinstance(header.class_name, str) else None,
+        school_name=header.school_name if isinstance(header.school_name, str) else None,
+    )
+    year.regulation = regulation_for(family, year.school_year, year.grade)  # type: ignore[assignment]
+    return year
 
 
 def _school_words(line: Line) -> list[Word]:

@@ -15,7 +15,6 @@ from domain.vocab import (
     TH_LEVEL_ABBREVIATIONS,
     TH_LEVELS_TT22,
     TH_SUBJECTS,
-    regulation_for,
 )
 from ocr.fields import (
     Parsed,
@@ -36,7 +35,7 @@ from ocr.year_common import (
     infer_roles_from_content,
     labelled,
     lines_below,
-    read_header,
+    new_year_page,
     require_roles,
     reread_headers,
     table_with,
@@ -75,15 +74,7 @@ FREE_LABELS = {
 
 
 def read_th_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
-    header = read_header(page, sink, prefix)
-    year = YearPage(
-        page=page.number,
-        school_year=header.school_year if isinstance(header.school_year, str) else None,
-        grade=header.grade,
-        class_name=header.class_name if isinstance(header.class_name, str) else None,
-        school_name=header.school_name if isinstance(header.school_name, str) else None,
-    )
-    year.regulation = regulation_for("TH-2014", year.school_year, year.grade)  # type: ignore[assignment]
+    year = new_year_page(page, sink, prefix, "TH-2014")
     _read_subjects(page, sink, prefix, year)
     year.competencies = _read_rated(
         page, sink, f"{prefix}.competencies", "Năng lực", COMPETENCY_INDEX

@@ -11,7 +11,6 @@ from domain.vocab import (
     THCS_DECISIONS,
     THCS_SUBJECTS,
     THCS_TITLES,
-    regulation_for,
 )
 from ocr.engine import Word
 from ocr.fields import (
@@ -34,7 +33,7 @@ from ocr.year_common import (
     find_phrase,
     labelled,
     lines_below,
-    read_header,
+    new_year_page,
     require_roles,
     reread_headers,
     table_with,
@@ -88,15 +87,7 @@ def _is_body(text: str) -> bool:
 
 
 def read_thcs_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
-    header = read_header(page, sink, prefix)
-    year = YearPage(
-        page=page.number,
-        school_year=header.school_year if isinstance(header.school_year, str) else None,
-        grade=header.grade,
-        class_name=header.class_name if isinstance(header.class_name, str) else None,
-        school_name=header.school_name if isinstance(header.school_name, str) else None,
-    )
-    year.regulation = regulation_for("THCS-2011", year.school_year, year.grade)  # type: ignore[assignment]
+    year = new_year_page(page, sink, prefix, "THCS-2011")
     _read_scores(page, sink, prefix, year)
     _read_ranks(page, sink, prefix, year)
     _read_free_lines(page, sink, prefix, year)

@@ -55,7 +55,9 @@ def check_batch(
                 reason,
             )
     # An issued record is immutable: a re-run leaves it (and its review) exactly as issued.
-    done = [o for o in outcomes if o.record is not None and not repo.find_issued(o.item.document_id)]
+    done = [
+        o for o in outcomes if o.record is not None and not repo.find_issued(o.item.document_id)
+    ]
     records = [TranscriptRecord.from_contract(o.record) for o in done]  # type: ignore[arg-type]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
     candidates = repo.registry_candidates([k for r in records for k in blocking_keys(r.student)])

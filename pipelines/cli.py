@@ -9,31 +9,36 @@ import sys
 from pathlib import Path
 
 from domain.errors import HocbaError
+from pipelines.settings import Settings
 
 
 def _jobs(value: str | None) -> int:
     return int(value) if value else (os.cpu_count() or 1)
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    """Ingest -> pages -> fields -> checks -> linking -> routing; one contract JSON per booklet."""
+def _checked_batch(args: argparse.Namespace, command: str) -> tuple[Settings, str]:
+    """Ingest -> pages -> fields -> checks -> linking -> routing for a folder; (settings, batch)."""
     from pipelines import batch
-    from pipelines.report import Progress, format_summary
+    from pipelines.report import Progress
     from pipelines.settings import load_settings
 
     settings = load_settings()
-    batch_id = args.batch_id or batch.new_batch_id("extract")
+    batch_id = args.batch_id or batch.new_batch_id(command)
     if args.registry:
         batch.load_registry(settings, Path(args.registry))
-    _, accepted = batch.ingest_batch(settings, Path(args.scans), batch_id, {"command": "extract"})
-    batch.extract_chunk(
-        settings,
-        batch_id,
-        [c for ch in batch.chunks(accepted) for c in ch],
-        _jobs(args.jobs),
-        Progress("Đọc học bạ"),
-    )
-    batch.check_and_route(settings, batch_id, Path(args.out))
+    _, accepted = batch.ingest_batch(settings, Path(args.scans), batch_id, {"command": command})
+    items = [c for ch in batch.chunks(accepted) for c in ch]
+    batch.extract_chunk(settings, batch_id, items, _jobs(args.jobs), Progress("Đọc học bạ"))
+    batch.check_and_route(settings, batch_id, Path(args.out) if args.out else None)
+    return settings, batch_id
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Without Airflow, up to routing; one contract JSON per booklet in --out."""
+    from pipelines import batch
+    from pipelines.report import format_summary
+
+    settings, batch_id = _checked_batch(args, "extract")
     print(format_summary(batch.batch_summary(settings, batch_id)))
     print(f"  Bản ghi JSON (contract records):         {args.out}")
     return 0
@@ -42,28 +47,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     """The whole pipeline without Airflow, including signing and loading."""
     from pipelines import batch
-    from pipelines.report import Progress, format_summary
-    from pipelines.settings import load_settings
+    from pipelines.report import format_summary
 
-    settings = load_settings()
-    batch_id = args.batch_id or batch.new_batch_id("backfill")
-    if args.registry:
-        batch.load_registry(settings, Path(args.registry))
-    _, accepted = batch.ingest_batch(settings, Path(args.scans), batch_id, {"command": "backfill"})
-    batch.extract_chunk(
-        settings,
-        batch_id,
-        [c for ch in batch.chunks(accepted) for c in ch],
-        _jobs(args.jobs),
-        Progress("Đọc học bạ"),
-    )
-    batch.check_and_route(settings, batch_id, Path(args.out) if args.out else None)
+    settings, batch_id = _checked_batch(args, "backfill")
     issued = batch.issue_batch(settings, batch_id)
-    print(
-        format_summary(
-            batch.batch_summary(settings, batch_id), issued=len(issued), loaded=len(issued)
-        )
-    )
+    summary = batch.batch_summary(settings, batch_id)
+    print(format_summary(summary, issued=len(issued), loaded=len(issued)))
     return 0
 
 
