@@ -178,6 +178,31 @@ def infer_roles_from_content(
                 break
 
 
+def locate_columns(
+    table: Table,
+    rows: Sequence[tuple[int, list[list[Word]]]],
+    headers: Sequence[str],
+    sink: FieldSink,
+    rules: Sequence[tuple[str, Callable[[str], bool]]],
+    needed: Sequence[str],
+    path: str,
+    content_tests: Sequence[tuple[str, Callable[[str], bool]]] = (),
+) -> dict[str, int]:
+    """Column roles from the page read's headers; header cells re-read alone when a needed
+    column is missing; content as the last resort; the needed columns' cells prefetched."""
+    roles = column_roles(headers, rules)
+    if any(r not in roles for r in needed):
+        reread = column_roles(reread_headers(table, rows, sink), rules)
+        roles.update(
+            {k: v for k, v in reread.items() if k not in roles and v not in roles.values()}
+        )
+    roles.setdefault("name", 0)
+    infer_roles_from_content(roles, rows, content_tests)
+    require_roles(roles, needed, sink, path)
+    sink.prefetch([table.cell_box(r, roles[k]) for r, _ in rows for k in needed if k in roles])
+    return roles
+
+
 def require_roles(roles: dict[str, int], needed: Sequence[str], sink: FieldSink, path: str) -> None:
     """A column the page must have but that could not be located is flagged, never skipped."""
     missing = [r for r in needed if r not in roles]

@@ -30,14 +30,11 @@ from ocr.pages import ReadPage
 from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
-    column_roles,
     find_phrase,
-    infer_roles_from_content,
     labelled,
     lines_below,
+    locate_columns,
     new_year_page,
-    require_roles,
-    reread_headers,
     table_with,
 )
 
@@ -91,25 +88,15 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
         sink.missing(f"{prefix}.subjects")
         return
     headers, rows = body_rows(table, page.words, is_subject)
-    roles = column_roles(headers, SUBJECT_ROLES)
-    if any(r not in roles for r in ("level", "test_score")):
-        roles.update(
-            {
-                k: v
-                for k, v in column_roles(reread_headers(table, rows, sink), SUBJECT_ROLES).items()
-                if k not in roles and v not in roles.values()
-            }
-        )
-    roles.setdefault("name", 0)
-    infer_roles_from_content(roles, rows, CONTENT_TESTS)
-    require_roles(roles, ("level", "test_score"), sink, f"{prefix}.subjects")
-    sink.prefetch(
-        [
-            table.cell_box(r, roles[k])
-            for r, _ in rows
-            for k in ("level", "test_score")
-            if k in roles
-        ]
+    roles = locate_columns(
+        table,
+        rows,
+        headers,
+        sink,
+        SUBJECT_ROLES,
+        ("level", "test_score"),
+        f"{prefix}.subjects",
+        CONTENT_TESTS,
     )
     for row_index, cells in rows:
         subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
@@ -146,23 +133,23 @@ def _read_rated(
         sink.missing(prefix)
         return None
     headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
-    roles = column_roles(headers, RATED_ROLES)
-    infer_roles_from_content(roles, rows, CONTENT_TESTS)
-    require_roles(roles, ("level",), sink, prefix)
-    if "level" in roles:
-        sink.prefetch([table.cell_box(r, roles["level"]) for r, _ in rows])
+    roles = locate_columns(
+        table, rows, headers, sink, RATED_ROLES, ("level",), prefix, CONTENT_TESTS
+    )
     items: list[RatedItem] = []
-    for _row_index, cells in rows:
+    for row_index, cells in rows:
         name = match_vocab(cell_text(cells[0]), names)
         if not name.ok:
             sink.unrecognized_row(prefix, cells)
             continue
         item = RatedItem(name=str(name.value))
         path = f"{prefix}[{len(items)}]"
-        if "level" in roles and cells[roles["level"]]:
-            item.level = sink.take(
-                f"{path}.level", cells[roles["level"]], vocab_parser(PC_NL_INDEX)
-            )  # type: ignore[assignment]
+        if "level" in roles:
+            cell = table.cell_box(row_index, roles["level"])
+            level = sink.take(
+                f"{path}.level", cells[roles["level"]], vocab_parser(PC_NL_INDEX), cell=cell
+            )
+            item.level = level  # type: ignore[assignment]
         if "comment" in roles and cells[roles["comment"]]:
             item.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
         items.append(item)

@@ -33,6 +33,7 @@ from ocr.year_common import (
     find_phrase,
     labelled,
     lines_below,
+    locate_columns,
     new_year_page,
     require_roles,
     reread_headers,
@@ -163,23 +164,8 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
         sink.missing(f"{prefix}.conduct")
         return
     headers, rows = body_rows(table, page.words, is_term_row)
-    roles = column_roles(headers, RANK_ROLES)
-    if len(roles) < 2:
-        roles.update(
-            {
-                k: v
-                for k, v in column_roles(reread_headers(table, rows, sink), RANK_ROLES).items()
-                if k not in roles
-            }
-        )
-    require_roles(roles, ("conduct", "academic"), sink, f"{prefix}.conduct")
-    sink.prefetch(
-        [
-            table.cell_box(r, roles[k])
-            for r, _ in rows
-            for k in ("conduct", "academic")
-            if k in roles
-        ]
+    roles = locate_columns(
+        table, rows, headers, sink, RANK_ROLES, ("conduct", "academic"), f"{prefix}.conduct"
     )
     conduct, academic = TermTriple(), TermTriple()
     for (row_index, cells), term in zip(rows, _row_terms(rows), strict=True):
