@@ -12,6 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_ID: Literal["hocba.transcript/v1"] = "hocba.transcript/v1"
 
+# Columns of the population-registry extract (shared/contract/README.md), in contract order.
+REGISTRY_COLUMNS: tuple[str, ...] = (
+    "personal_id",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "birth_registration_place",
+    "father_name",
+    "mother_name",
+    "residence",
+)
+
 Family = Literal["THCS-2011", "TH-2014"]
 Regulation = Literal["TT58", "TT58+TT26", "TT30", "TT22-2016"]
 Gender = Literal["Nam", "Nữ"]

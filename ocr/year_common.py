@@ -135,6 +135,19 @@ def find_phrase(lines: Sequence[Line], phrases: Sequence[str]) -> tuple[str, Lin
     return None
 
 
+def read_decision(
+    lines: Sequence[Line], phrases: Sequence[str], sink: FieldSink, prefix: str
+) -> str | None:
+    """The promotion/completion line: one of the canonical phrases, printed on every year page."""
+    found = find_phrase(lines, phrases)
+    if found is None:
+        sink.missing(f"{prefix}.decision")
+        return None
+    phrase, line = found
+    sink.take(f"{prefix}.decision", line.words, lambda _raw: Parsed(phrase))
+    return phrase
+
+
 def column_roles(
     headers: Sequence[str], rules: Sequence[tuple[str, Callable[[str], bool]]]
 ) -> dict[str, int]:

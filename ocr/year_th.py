@@ -17,7 +17,6 @@ from domain.vocab import (
     TH_SUBJECTS,
 )
 from ocr.fields import (
-    Parsed,
     first_int,
     match_vocab,
     parse_text,
@@ -30,11 +29,11 @@ from ocr.pages import ReadPage
 from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
-    find_phrase,
     labelled,
     lines_below,
     locate_columns,
     new_year_page,
+    read_decision,
     table_with,
 )
 
@@ -167,9 +166,4 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
     below = lines_below(page, first_table_top)
     if found.get("awards"):
         year.awards = sink.take(f"{prefix}.awards", found["awards"], parse_text)  # type: ignore[assignment]
-    decision = find_phrase(below, TH_DECISIONS)
-    if decision:
-        phrase, line = decision
-        year.decision = sink.take(f"{prefix}.decision", line.words, lambda _raw: Parsed(phrase))  # type: ignore[assignment]
-    else:
-        sink.missing(f"{prefix}.decision")
+    year.decision = read_decision(below, TH_DECISIONS, sink, prefix)

@@ -14,7 +14,6 @@ from domain.vocab import (
 )
 from ocr.engine import Word
 from ocr.fields import (
-    Parsed,
     first_int,
     match_vocab,
     parse_score,
@@ -30,11 +29,11 @@ from ocr.year_common import (
     body_rows,
     column_roles,
     fill_term_columns,
-    find_phrase,
     labelled,
     lines_below,
     locate_columns,
     new_year_page,
+    read_decision,
     require_roles,
     reread_headers,
     table_with,
@@ -213,9 +212,4 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
         words = with_continuation(below, found["homeroom_comment"], FREE_LABELS)
         value = sink.take(f"{prefix}.homeroom_comment", words, parse_text)
         year.homeroom_comment = value if isinstance(value, str) else None
-    decision = find_phrase(below, THCS_DECISIONS)
-    if decision:
-        phrase, line = decision
-        year.decision = sink.take(f"{prefix}.decision", line.words, lambda _raw: Parsed(phrase))  # type: ignore[assignment]
-    else:
-        sink.missing(f"{prefix}.decision")
+    year.decision = read_decision(below, THCS_DECISIONS, sink, prefix)

@@ -14,19 +14,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from domain.errors import StorageError
-from domain.record import TermTriple, TranscriptRecord, YearPage
+from domain.record import REGISTRY_COLUMNS, TermTriple, TranscriptRecord, YearPage
 from domain.text import clean, search_key
 
-REGISTRY_COLUMNS = (
-    "personal_id",
-    "full_name",
-    "gender",
-    "date_of_birth",
-    "birth_registration_place",
-    "father_name",
-    "mother_name",
-    "residence",
-)
 CANDIDATE_COLUMNS = (*REGISTRY_COLUMNS, "name_key", "given_key", "birth_year")
 STUDENT_COLUMNS = (
     "date_of_birth",

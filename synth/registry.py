@@ -12,19 +12,9 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from domain.record import TranscriptRecord
+from domain.record import REGISTRY_COLUMNS, TranscriptRecord
 from synth import people
 
-REGISTRY_COLUMNS: tuple[str, ...] = (
-    "personal_id",
-    "full_name",
-    "gender",
-    "date_of_birth",
-    "birth_registration_place",
-    "father_name",
-    "mother_name",
-    "residence",
-)
 Row = dict[str, str]
 # (trap kind, chance a pupil gets one); the rest of a pupil's residents are random people
 TRAP_RATES: tuple[tuple[str, float], ...] = (
