@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd postgresql
   poppler-utils fonts-dejavu-core fonts-dejavu-extra fonts-noto-core libnss3-tools softhsm2
-  python3-venv git)
+  python3-venv git chromium chromium-driver)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
