@@ -9,12 +9,12 @@ from pathlib import Path
 
 from domain.record import FieldReading, IdentityLink, TranscriptRecord
 from pipelines.extract_step import Outcome
+from pipelines.repair_step import repair_record
 from pipelines.repository import Repository
 from validation.gx_suite import run_gx_checks
 from validation.linking import blocking_keys, link_student
 from validation.report import Finding
 from validation.routing import RoutingPolicy, route
-from validation.rules import check_record
 
 PRIORITY = {"IDENTITY_CONFLICT": 10, "PAGE_NAME_MISMATCH": 10}
 
@@ -58,12 +58,13 @@ def check_batch(
     done = [
         o for o in outcomes if o.record is not None and not repo.find_issued(o.item.document_id)
     ]
-    records = [TranscriptRecord.from_contract(o.record) for o in done]  # type: ignore[arg-type]
+    prepared = [_repaired(o) for o in done]
+    records = [record for record, _, _ in prepared]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
     candidates = repo.registry_candidates([k for r in records for k in blocking_keys(r.student)])
     routed = []
-    for outcome, record in zip(done, records, strict=True):
-        findings = _ocr_findings(record) + check_record(record) + gx.get(record.document_id, [])
+    for record, readings, own in prepared:
+        findings = own + gx.get(record.document_id, [])
         link = link_student(record.student, candidates, document_id=record.document_id)
         record.identity_link = IdentityLink(
             status=link.status,
@@ -73,7 +74,6 @@ def check_batch(
         )
         draw = random.Random(f"{seed}:{record.document_id}").random()  # replayable audit sample
         record.review = route(record, [*findings, *link.findings], policy, audit_draw=draw)
-        readings = [FieldReading.model_validate(r) for r in outcome.readings]
         repo.save_extraction(record, readings, batch_id, pipeline_version)
         reasons = tuple(
             dict.fromkeys(
@@ -88,6 +88,14 @@ def check_batch(
             repo.enqueue_review(record.document_id, batch_id, list(reasons), is_audit, priority)
         routed.append(Routed(record.document_id, record.review.status, reasons))
     return records, routed
+
+
+def _repaired(outcome: Outcome) -> tuple[TranscriptRecord, list[FieldReading], list[Finding]]:
+    """The record after repair from constraints, its readings, and its OCR + rule findings."""
+    record = TranscriptRecord.from_contract(outcome.record)  # type: ignore[arg-type]
+    readings = [FieldReading.model_validate(r) for r in outcome.readings]
+    record, findings = repair_record(record, readings, _ocr_findings(record))
+    return record, readings, findings
 
 
 def _ocr_findings(record: TranscriptRecord) -> list[Finding]:

@@ -14,7 +14,9 @@ from validation.report import Finding, is_blocking, to_flags
 
 # Findings that make the booklet unusable as a whole: a person cannot fix them in review.
 REJECT_CODES = frozenset({"NO_YEAR_PAGES", "FAMILY_UNKNOWN", "UNREADABLE_SCAN", "UNSUPPORTED_PAGE"})
-REPAIR_SUFFIX = "_REPAIRED"  # extraction changed a value to fit a rule (e.g. a decimal comma)
+# A value a rule settled: changed to fit (…_REPAIRED) or kept after a doubt (…_CONFIRMED).
+RESOLVED_SUFFIXES = ("_REPAIRED", "_CONFIRMED")
+IDENTITY_FIELDS = ("student", "identity_link")
 AUDIT_FLAG = Flag(
     field="",
     code="AUDIT_SAMPLE",
@@ -27,7 +29,10 @@ AUDIT_FLAG = Flag(
 class RoutingPolicy:
     min_confidence: float = 80  # Tesseract word confidence (0-100) below which a field is unread
     audit_rate: float = 0.02  # share of auto-approvable booklets a person checks anyway
-    allow_repairs_to_pass: bool = False  # may a value repaired by extraction be auto-approved?
+    # May a value settled from constraints pass without a person? Scores and ranks: yes, the
+    # page's arithmetic pinned them to a value the OCR read. Identity fields: never by default.
+    allow_repairs_to_pass: bool = True
+    allow_identity_repairs_to_pass: bool = False
 
 
 def low_confidence_findings(
@@ -63,16 +68,23 @@ def route(
     if not record.years or any(f.code in REJECT_CODES and is_blocking(f) for f in findings):
         return Review(status="rejected", flags=flags)
     blocked = any(is_blocking(f) for f in findings)
-    repaired = any(f.code.endswith(REPAIR_SUFFIX) for f in findings)
+    held = any(_repair_needs_person(f, policy) for f in findings)
     if record.identity_link.status != "linked":
         blocked = True
         if not any(f.source == "link" for f in findings):
             flags.append(_unlinked_flag(record))
-    if blocked or (repaired and not policy.allow_repairs_to_pass):
+    if blocked or held:
         return Review(status="needs_review", flags=flags)
     if audit_draw < policy.audit_rate:
         return Review(status="needs_review", flags=[*flags, AUDIT_FLAG])
     return Review(status="auto_approved", flags=flags)
+
+
+def _repair_needs_person(finding: Finding, policy: RoutingPolicy) -> bool:
+    if not finding.code.endswith(RESOLVED_SUFFIXES):
+        return False
+    identity = finding.field.split(".")[0].split("[")[0] in IDENTITY_FIELDS
+    return not (policy.allow_identity_repairs_to_pass if identity else policy.allow_repairs_to_pass)
 
 
 def _unlinked_flag(record: TranscriptRecord) -> Flag:

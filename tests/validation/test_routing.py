@@ -94,12 +94,16 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
     assert "AUDIT_SAMPLE" not in {f.code for f in review.flags}
 
 
-def test_repairs_pass_only_when_policy_allows() -> None:
-    repaired = [finding("DECIMAL_REPAIRED", "info", "ocr")]
+def test_score_repairs_pass_by_default_identity_repairs_do_not() -> None:
     record = linked(thcs_record())
-    assert route(record, repaired, POLICY, audit_draw=NO_AUDIT).status == "needs_review"
-    lenient = RoutingPolicy(allow_repairs_to_pass=True)
-    assert route(record, repaired, lenient, audit_draw=NO_AUDIT).status == "auto_approved"
+    score = [finding("VALUE_REPAIRED", "warning")]
+    assert route(record, score, POLICY, audit_draw=NO_AUDIT).status == "auto_approved"
+    strict = RoutingPolicy(allow_repairs_to_pass=False)
+    assert route(record, score, strict, audit_draw=NO_AUDIT).status == "needs_review"
+    name = [Finding("thcs-1", "student.full_name", "NAME_REPAIRED", "Thông điệp.", "info", "ocr")]
+    assert route(record, name, POLICY, audit_draw=NO_AUDIT).status == "needs_review"
+    lenient = RoutingPolicy(allow_identity_repairs_to_pass=True)
+    assert route(record, name, lenient, audit_draw=NO_AUDIT).status == "auto_approved"
 
 
 def test_flags_deduplicate_rule_and_gx_keeping_most_severe() -> None:

@@ -1,0 +1,50 @@
+"""Repair from constraints inside the checks step: the OCR's alternative reads of each cell
+(extraction keeps every read of a table cell in `FieldReading.raw`, joined by " / ") are
+parsed here, and `validation.repair` settles the cells the page's arithmetic pins down."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from domain.record import FieldReading, TranscriptRecord
+from ocr.fields import Parsed, parse_score, vocab_parser
+from ocr.year_thcs import ACADEMIC_INDEX
+from validation.repair import Value, propose_repairs
+from validation.report import Finding
+from validation.rules import check_record
+
+READ_SEPARATOR = " / "
+_PARSERS: tuple[tuple[re.Pattern[str], Callable[[str], Parsed]], ...] = (
+    (re.compile(r"\.(subjects\[\d+\]|average_all)\.(hk1|hk2|year)$"), parse_score),
+    (re.compile(r"\.academic\.(hk1|hk2|year)$"), vocab_parser(ACADEMIC_INDEX)),
+)
+
+
+def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]]:
+    """For each cell a constraint can settle: the distinct values its reads parse to."""
+    found: dict[str, list[Value]] = {}
+    for reading in readings:
+        parser = next((p for pattern, p in _PARSERS if pattern.search(reading.path)), None)
+        if parser is None:
+            continue
+        parsed = [parser(text.strip()) for text in reading.raw.split(READ_SEPARATOR)]
+        values = [p.value for p in parsed if p.ok and isinstance(p.value, float | str)]
+        found[reading.path] = list(dict.fromkeys(values))
+    return found
+
+
+def repair_record(
+    record: TranscriptRecord, readings: Sequence[FieldReading], ocr_findings: list[Finding]
+) -> tuple[TranscriptRecord, list[Finding]]:
+    """The record with pinned cells settled, and its OCR + rule + repair findings."""
+    rule_findings = check_record(record)
+    repaired, repairs = propose_repairs(
+        record, cell_alternatives(readings), [*ocr_findings, *rule_findings]
+    )
+    if not repairs:
+        return record, [*ocr_findings, *rule_findings]
+    settled = {r.field for r in repairs}
+    kept = [f for f in ocr_findings if f.field not in settled]
+    notes = [r.finding(record.document_id) for r in repairs]
+    return repaired, [*kept, *check_record(repaired), *notes]

@@ -1,0 +1,48 @@
+"""The checks step's repair from constraints, fed by extraction's kept reads."""
+
+from __future__ import annotations
+
+from domain.record import FieldReading
+from pipelines.repair_step import cell_alternatives, repair_record
+from tests.validation import thcs_record
+from validation.report import Finding
+
+TOAN = "years[0].subjects[0]"
+
+
+def reading(path: str, raw: str) -> FieldReading:
+    return FieldReading(path=path, page=2, raw=raw, confidence=91.0)
+
+
+def test_alternatives_are_the_distinct_parsed_reads_of_score_and_rank_cells() -> None:
+    found = cell_alternatives(
+        [
+            reading(f"{TOAN}.hk1", "8,9 / 8,5 / 8.9 / ?"),
+            reading("years[0].average_all.year", "8,6"),
+            reading("years[0].academic.year", "Giòi / Khá"),
+            reading("student.full_name", "Nguyễn Văn An / Nguyễn Văn Ân"),  # not a cell
+        ]
+    )
+    assert found == {
+        f"{TOAN}.hk1": [8.9, 8.5],
+        "years[0].average_all.year": [8.6],
+        "years[0].academic.year": ["Giỏi", "Khá"],
+    }
+
+
+def test_a_repaired_cell_loses_its_ocr_doubt_and_gains_a_note() -> None:
+    record = thcs_record()
+    record.years[0].subjects[0].hk1 = 8.9
+    doubt = Finding("thcs-1", f"{TOAN}.hk1", "READS_DISAGREE", "…", "error", "ocr")
+    fixed, findings = repair_record(record, [reading(f"{TOAN}.hk1", "8,9 / 8,5")], [doubt])
+    assert fixed.years[0].subjects[0].hk1 == 8.5
+    assert [(f.field, f.code) for f in findings if f.severity != "info"] == [
+        (f"{TOAN}.hk1", "VALUE_REPAIRED")
+    ]
+
+
+def test_without_a_pinning_constraint_the_findings_are_unchanged() -> None:
+    record = thcs_record()
+    doubt = Finding("thcs-1", "student.full_name", "READS_DISAGREE", "…", "error", "ocr")
+    fixed, findings = repair_record(record, [], [doubt])
+    assert fixed is record and findings == [doubt]

@@ -1,0 +1,75 @@
+"""Repair from constraints: settle a cell only when exactly one of its OCR reads fits."""
+
+from __future__ import annotations
+
+from validation.repair import CONFIRMED, REPAIRED, propose_repairs
+from validation.report import Finding
+from validation.rules import check_record
+
+from . import th_page, thcs_record
+
+TOAN = "years[0].subjects[0]"  # Toán: HK I 8.5, HK II 9.0, cả năm 8.8
+
+
+def doubt(field: str) -> Finding:
+    return Finding("thcs-1", field, "READS_DISAGREE", "Hai lần đọc khác nhau.", "error", "ocr")
+
+
+def test_a_digit_slip_is_repaired_to_the_one_read_that_fits_the_year_average() -> None:
+    record = thcs_record()
+    record.years[0].subjects[0].hk1 = 8.9  # 5 read as 9: (8.9 + 2*9.0)/3 = 9.0, not 8.8
+    findings = check_record(record)
+    assert any(f.code == "YEAR_AVG_MISMATCH" for f in findings)
+    fixed, repairs = propose_repairs(record, {f"{TOAN}.hk1": [8.9, 8.5]}, findings)
+    assert [(r.field, r.original, r.value) for r in repairs] == [(f"{TOAN}.hk1", 8.9, 8.5)]
+    assert fixed.years[0].subjects[0].hk1 == 8.5
+    assert record.years[0].subjects[0].hk1 == 8.9  # the input is left as read
+    assert not [f for f in check_record(fixed) if f.severity == "error"]
+    note = repairs[0].finding("thcs-1")
+    assert note.code == REPAIRED and "8,9" in note.message and "8,5" in note.message
+
+
+def test_two_reads_that_both_fit_are_left_to_a_person() -> None:
+    record = thcs_record()
+    findings = [doubt(f"{TOAN}.hk1")]
+    # 8.5 and 8.6 both give a year average within the ±0.1 tolerance of 8.8
+    fixed, repairs = propose_repairs(record, {f"{TOAN}.hk1": [8.5, 8.6]}, findings)
+    assert repairs == [] and fixed.years[0].subjects[0].hk1 == 8.5
+
+
+def test_a_doubtful_read_that_alone_fits_is_confirmed_not_changed() -> None:
+    record = thcs_record()
+    findings = [doubt(f"{TOAN}.year")]
+    fixed, repairs = propose_repairs(record, {f"{TOAN}.year": [8.8, 3.8]}, findings)
+    assert [(r.value, r.changed) for r in repairs] == [(8.8, False)]
+    assert repairs[0].finding("thcs-1").code == CONFIRMED
+    assert fixed.years[0].subjects[0].year == 8.8
+
+
+def test_a_value_no_read_produced_is_never_invented() -> None:
+    record = thcs_record()
+    record.years[0].subjects[0].hk1 = 8.9
+    findings = check_record(record)
+    fixed, repairs = propose_repairs(record, {f"{TOAN}.hk1": [8.9, 3.9]}, findings)
+    assert repairs == [] and fixed.years[0].subjects[0].hk1 == 8.9
+
+
+def test_a_repair_that_would_break_another_check_on_the_page_is_refused() -> None:
+    record = thcs_record()
+    page = record.years[0]
+    # HK II 9.0 misread 5.0 with the year average misread to match: the row alone is
+    # consistent either way, but 5.0 breaks ĐTB các môn HK II, so only 9.0 may be chosen.
+    page.subjects[0].hk2, page.subjects[0].year = 5.0, 6.2
+    findings = [doubt(f"{TOAN}.hk2"), doubt(f"{TOAN}.year")]
+    alternatives = {f"{TOAN}.hk2": [5.0, 9.0], f"{TOAN}.year": [6.2, 8.8]}
+    fixed, repairs = propose_repairs(record, alternatives, findings)
+    assert (fixed.years[0].subjects[0].hk2, fixed.years[0].subjects[0].year) == (9.0, 8.8)
+    assert {r.field for r in repairs} == {f"{TOAN}.hk2", f"{TOAN}.year"}
+
+
+def test_primary_booklets_have_no_arithmetic_to_repair_from() -> None:
+    record = thcs_record()
+    record.family = "TH-2014"
+    record.years = [th_page(2, 2016, 1)]
+    field = "years[0].subjects[0].test_score"
+    assert propose_repairs(record, {field: [9, 8]}, [doubt(field)])[1] == []

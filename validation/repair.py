@@ -1,0 +1,209 @@
+"""Repair from constraints: a doubtful or failing cell is settled only when the page's own
+arithmetic and the OCR's alternative reads of the cells agree on exactly one consistent
+reading. Nothing is invented: the chosen value is always one the OCR read in that cell.
+
+How: the cells of one constraint (a subject row's HK I / HK II / Cả năm, then the row
+"ĐTB các môn", then the học lực) vary over their alternative reads; every combination is
+run through the same domain rules that flagged the page. A repair is proposed only when one
+combination alone passes the group's rules while leaving the fewest errors elsewhere on the
+page (and never adding one).
+Every repair keeps the original value in its finding; the router decides by policy whether
+it may pass without a person (`RoutingPolicy`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from domain.record import TranscriptRecord
+from validation.report import Finding, is_blocking
+from validation.rules import TERMS, check_record
+
+# Extraction's own doubts about a cell that a constraint may settle.
+DOUBT_CODES = frozenset({"READS_DISAGREE", "LOW_CONFIDENCE", "UNPARSEABLE"})
+REPAIRED = "VALUE_REPAIRED"  # the value was changed to the one consistent read
+CONFIRMED = "VALUE_CONFIRMED"  # the doubtful value was kept: it is the one consistent read
+MAX_COMBINATIONS = 125  # 3 cells x 5 reads: more freedom than that pins nothing safely
+_TERM_LABEL = {"hk1": "HK I", "hk2": "HK II", "year": "cả năm"}
+
+Value = float | str | None
+
+
+@dataclass(frozen=True)
+class Repair:
+    field: str  # JSON path of the cell
+    original: Value
+    value: Value
+    rule: str  # the constraint that pinned it, in Vietnamese for the steward
+    reads: tuple[Value, ...]  # every distinct value the OCR read in the cell
+
+    @property
+    def changed(self) -> bool:
+        return self.value != self.original
+
+    def finding(self, document_id: str) -> Finding:
+        reads = ", ".join(_show(v) for v in self.reads)
+        if self.changed:
+            msg = (
+                f"Đã sửa {_show(self.original)} thành {_show(self.value)}: trong các lần đọc "
+                f"({reads}) chỉ giá trị này khớp {self.rule}. Giá trị đọc ban đầu: "
+                f"{_show(self.original)}."
+            )
+            return Finding(document_id, self.field, REPAIRED, msg, "warning", "rule")
+        msg = (
+            f"Các lần đọc không thống nhất ({reads}); giữ {_show(self.value)} vì chỉ giá trị "
+            f"này khớp {self.rule}."
+        )
+        return Finding(document_id, self.field, CONFIRMED, msg, "info", "rule")
+
+
+@dataclass(frozen=True)
+class _Group:
+    cells: tuple[str, ...]  # paths that vary together
+    scope: str  # path prefix whose errors must all vanish
+    rule: str
+
+
+def propose_repairs(
+    record: TranscriptRecord,
+    alternatives: Mapping[str, Sequence[Value]],
+    findings: Sequence[Finding],
+) -> tuple[TranscriptRecord, list[Repair]]:
+    """The record with every pinned cell settled (a copy), and the repairs made.
+
+    alternatives: for each cell path, the distinct values its OCR reads parsed to.
+    findings: extraction's flags and the rules' findings on the record as read.
+    """
+    doubtful = {f.field for f in findings if f.code in DOUBT_CODES}
+    failing = {f.field for f in findings if is_blocking(f) and f.source in ("rule", "gx")}
+    work = record.model_copy(deep=True)
+    repairs: list[Repair] = []
+    for group in _groups(work):
+        if not (doubtful | failing) & set(group.cells):
+            continue
+        pinned = _pin(work, group, alternatives)
+        if pinned is None:
+            continue
+        for path, value in pinned.items():
+            original = _get(work, path)
+            if value == original and path not in doubtful:
+                continue
+            reads = tuple(dict.fromkeys([original, *alternatives.get(path, ())]))
+            repairs.append(Repair(path, original, value, group.rule, reads))
+            _set(work, path, value)
+            doubtful.discard(path)
+    return work, repairs
+
+
+def _groups(record: TranscriptRecord) -> Iterator[_Group]:
+    """Constraints in dependency order: subject rows feed the averages, which feed học lực."""
+    if record.family != "THCS-2011":
+        return
+    for i, page in enumerate(record.years):
+        for j in range(len(page.subjects)):
+            row = f"years[{i}].subjects[{j}]"
+            cells = tuple(f"{row}.{t}" for t in TERMS)
+            yield _Group(cells, row, "ĐTB cả năm = (HK I + 2 × HK II) / 3")
+        for term in TERMS:
+            cell = f"years[{i}].average_all.{term}"
+            rule = f"ĐTB các môn {_TERM_LABEL[term]} = trung bình các môn"
+            yield _Group((cell,), cell, rule)
+        for term in TERMS:
+            cell = f"years[{i}].academic.{term}"
+            yield _Group((cell,), cell, f"học lực {_TERM_LABEL[term]} tính lại từ điểm")
+
+
+def _pin(
+    record: TranscriptRecord, group: _Group, alternatives: Mapping[str, Sequence[Value]]
+) -> dict[str, Value] | None:
+    """The one combination of reads that satisfies the group's rules, or None."""
+    choices = [
+        list(dict.fromkeys([_get(record, c), *alternatives.get(c, ())])) for c in group.cells
+    ]
+    choices = [[v for v in options if v is not None] or [None] for options in choices]
+    if _count(choices) > MAX_COMBINATIONS:
+        return None
+    page = group.scope.split(".")[0]
+    before = _errors(record, page, group.scope)
+    fitting: list[tuple[int, dict[str, Value]]] = []
+    for combo in itertools.product(*choices):
+        if None in combo:
+            continue
+        trial = record.model_copy(deep=True)
+        for cell, value in zip(group.cells, combo, strict=True):
+            _set(trial, cell, value)
+        inside, outside = _split_errors(trial, page, group.scope)
+        if not inside and outside <= before:
+            fitting.append((len(outside), dict(zip(group.cells, combo, strict=True))))
+    # The reading that leaves the fewest errors on the rest of the page, if only one does.
+    best = min((n for n, _ in fitting), default=None)
+    winners = [combo for n, combo in fitting if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _count(choices: list[list[Value]]) -> int:
+    total = 1
+    for options in choices:
+        total *= len(options)
+    return total
+
+
+def _errors(record: TranscriptRecord, page: str, scope: str) -> set[tuple[str, str]]:
+    return _split_errors(record, page, scope)[1]
+
+
+def _split_errors(
+    record: TranscriptRecord, page: str, scope: str
+) -> tuple[list[Finding], set[tuple[str, str]]]:
+    """Blocking rule findings of one page: those inside the group's scope, and the others."""
+    inside: list[Finding] = []
+    outside: set[tuple[str, str]] = set()
+    for f in check_record(record):
+        if not is_blocking(f) or not _under(f.field, page):
+            continue
+        if _under(f.field, scope):
+            inside.append(f)
+        else:
+            outside.add((f.field, f.code))
+    return inside, outside
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+_STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+
+
+def _walk(record: TranscriptRecord, path: str) -> tuple[object, str]:
+    """The object holding the path's last attribute, and that attribute's name."""
+    *parents, last = path.split(".")
+    node: object = record
+    for step in parents:
+        match = _STEP.fullmatch(step)
+        if match is None:
+            raise ValueError(f"not a record path: {path}")
+        node = getattr(node, match.group(1))
+        if match.group(2) is not None:
+            node = node[int(match.group(2))]  # type: ignore[index]
+    return node, last
+
+
+def _get(record: TranscriptRecord, path: str) -> Value:
+    node, name = _walk(record, path)
+    return getattr(node, name, None) if node is not None else None
+
+
+def _set(record: TranscriptRecord, path: str, value: Value) -> None:
+    node, name = _walk(record, path)
+    if node is not None:
+        setattr(node, name, value)
+
+
+def _show(value: Value) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return "trống" if value is None else str(value)
