@@ -196,14 +196,17 @@ class Repository:
         """`"<batch_id>/<file_name>"` of the earliest accepted file with this content, if any.
 
         Pass the current file's batch_id/file_name so that a re-run does not find the file
-        itself and mark it a duplicate of itself.
+        itself and mark it a duplicate of itself. A file accepted by an earlier batch that
+        never got as far as extraction (a failed run) does not count: this batch takes it over.
         """
         with self._tx("look up a content hash") as conn:
             row = conn.execute(
-                "SELECT batch_id, file_name FROM hocba.input_file WHERE sha256 = %s"
+                "SELECT batch_id, file_name FROM hocba.input_file f WHERE sha256 = %s"
                 " AND fate = 'accepted' AND (batch_id, file_name) IS DISTINCT FROM (%s, %s)"
+                " AND (batch_id = %s OR EXISTS (SELECT 1 FROM hocba.extraction e"
+                "      WHERE e.source_sha256 = f.sha256))"
                 " ORDER BY received_at, batch_id, file_name LIMIT 1",
-                (sha256, batch_id, file_name),
+                (sha256, batch_id, file_name, batch_id),
             ).fetchone()
         return None if row is None else f"{row[0]}/{row[1]}"
 

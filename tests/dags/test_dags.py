@@ -104,3 +104,34 @@ def test_backfill_dag_end_to_end(state: Settings, tmp_path: Path) -> None:
         tampered = bytearray(pdf)
         tampered[len(pdf) // 2] ^= 0x01
         assert not verify_pdf(bytes(tampered), [pki.root_cert_pem]).valid
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_nightly_dag_takes_the_inbox_and_empties_it_only_after_commit(
+    state: Settings, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from pipelines import inbox
+    from synth.archive import generate_archive
+
+    archive = tmp_path / "archive"
+    generate_archive(archive, 2, 31, jobs=2)
+    arrived = inbox.inbox_dir(state)
+    shutil.copytree(archive / "scans", arrived, dirs_exist_ok=True)
+    names = sorted(p.name for p in arrived.iterdir())
+    batch.database_dsn(state)
+    run_dag(state, {}, dag_id="hocba_nightly")
+    with psycopg.connect(batch.database_dsn(state)) as conn:
+        (batch_id,) = conn.execute(
+            "SELECT batch_id FROM hocba.batch WHERE batch_id LIKE 'nightly-%'"
+        ).fetchone() or (None,)
+    assert batch_id is not None
+    summary = batch.batch_summary(state, batch_id)
+    files = cast(dict[str, int], summary["files"])
+    assert sum(files.values()) == len(names)  # every file that arrived has a fate
+    assert sum(cast(dict[str, int], summary["extractions"]).values()) == files["accepted"]
+    assert list(arrived.iterdir()) == []  # committed: the inbox is empty …
+    done = state.state_dir / "inbox-done" / batch_id
+    assert sorted(p.name for p in done.iterdir()) == names  # … and nothing was lost

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.record import Source
 from pipelines.ingest import Fate, document_id_for, ingest_one, list_inputs
 from pipelines.repository import Repository
 from pipelines.storage import LocalStore
@@ -29,6 +30,16 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "c-corrupt.tif").write_bytes(data[:2000])  # header, then nothing
     (folder / "d-notes.txt").write_text("Biên bản bàn giao hồ sơ\n" * 50, encoding="utf-8")
     shutil.copyfile(good, folder / "e-rescan.tif")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A booklet of its own, so that these tests' extraction rows don't touch the others."""
+    folder = tmp_path_factory.mktemp("later")
+    record = make_records(3, 2)[0]
+    pages = [p.convert("L") for p in render_booklet(record, VARIANTS[DEV_VARIANTS[0]], dpi=150)]
+    pages[0].save(folder / "a-good.tif", save_all=True, append_images=pages[1:])
     return folder
 
 
@@ -65,17 +76,26 @@ def test_every_file_gets_a_fate_and_reruns_change_nothing(
     assert second["quarantine_reasons"] == first["quarantine_reasons"]
 
 
-def test_same_content_in_a_later_batch_is_a_duplicate(
-    inbox: Path, pg_dsn: str, tmp_path: Path
+def test_a_failed_run_is_taken_over_and_a_finished_one_makes_a_duplicate(
+    later: Path, pg_dsn: str, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "objects")
+    scan = later / "a-good.tif"
     with Repository(pg_dsn) as repo:
-        _ingest(inbox, repo, store)
-        repo.start_batch("test-ingest-2", str(inbox), {}, "test")
-        fate, item = ingest_one(inbox / "a-good.tif", "test-ingest-2", repo, store)
+        for batch in ("test-ingest-failed", "test-ingest-retry"):
+            repo.start_batch(batch, str(later), {}, "test")
+            fate, item = ingest_one(scan, batch, repo, store)
+            # the first run stops here, before extraction: the retry takes the file over
+            assert fate.fate == "accepted" and item is not None
+        record = make_records(3, 2)[0]
+        record.document_id = item.document_id
+        record.source = Source(file=scan.name, sha256=item.sha256, page_count=item.page_count)
+        repo.save_extraction(record, [], "test-ingest-retry", "test")
+        repo.start_batch("test-ingest-2", str(later), {}, "test")
+        fate, item = ingest_one(scan, "test-ingest-2", repo, store)
     assert item is None
     assert fate.fate == "duplicate"
-    assert fate.reason == f"trùng nội dung với {BATCH}/a-good.tif"
+    assert fate.reason == "trùng nội dung với test-ingest-failed/a-good.tif"  # earliest receipt
 
 
 def test_accepted_scan_is_stored_by_content_hash(inbox: Path, pg_dsn: str, tmp_path: Path) -> None:
