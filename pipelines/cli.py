@@ -6,7 +6,9 @@ import argparse
 import json
 import os
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import Any
 
 from domain.errors import HocbaError
 from pipelines.settings import Settings
@@ -84,15 +86,63 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Signature, trust, changes since signing; then (unless --offline) the sector database."""
+    from pipelines import lifecycle
     from pipelines.settings import load_settings
-    from signing.pki import ensure_dev_pki
     from signing.verify import verify_pdf
 
-    pki = ensure_dev_pki(load_settings().pki_dir)
-    verdict = verify_pdf(Path(args.pdf).read_bytes(), [pki.root_cert_pem])
-    print(verdict.summary_vi())
-    print(verdict.summary_en())
-    return 0 if verdict.valid and verdict.trusted else 1
+    settings = load_settings()
+    pdf = Path(args.pdf).read_bytes()
+    if args.offline:
+        verdict = verify_pdf(pdf, lifecycle.trust_roots(settings))
+        print(verdict.summary_vi())
+        print(verdict.summary_en())
+        return 0 if verdict.valid and verdict.trusted else 1
+    result = lifecycle.verify_document(settings, pdf)
+    print(result.summary_vi())
+    print(result.summary_en())
+    return 0 if result.valid else 1
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from pipelines import lifecycle
+    from pipelines.settings import load_settings
+
+    lifecycle.revoke(load_settings(), args.doc_id, args.reason, args.by)
+    print(f"Đã thu hồi {args.doc_id} / revoked {args.doc_id}")
+    return 0
+
+
+def cmd_reissue(args: argparse.Namespace) -> int:
+    from domain.record import TranscriptRecord
+    from pipelines import lifecycle
+    from pipelines.settings import load_settings
+
+    record = TranscriptRecord.from_contract(json.loads(Path(args.record).read_text("utf-8")))
+    issued = lifecycle.reissue(
+        load_settings(), args.doc_id, record, reason=args.reason, revoked_by=args.by
+    )
+    print(f"Đã cấp {issued.doc_id} thay thế {args.doc_id} / issued {issued.doc_id}")
+    print(f"  {issued.object_key}")
+    return 0
+
+
+def cmd_fixity(args: argparse.Namespace) -> int:
+    from pipelines import lifecycle
+    from pipelines.settings import load_settings
+
+    report = lifecycle.fixity(load_settings())
+    for doc_id, key, problem in report.mismatches:
+        print(f"MISMATCH {doc_id} {key}: {problem}")
+    print(f"fixity: {report.checked} checked, {len(report.mismatches)} mismatches")
+    return 0 if report.ok else 1
+
+
+def cmd_bench_sign(argv: list[str]) -> int:
+    from pipelines.sign_bench import main as bench_sign_main
+    from synth.content import make_booklet  # dev tool: production code never imports synth
+
+    return bench_sign_main(argv, make_booklet)
 
 
 def cmd_synth(argv: list[str]) -> int:
@@ -140,13 +190,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_db)
     p = sub.add_parser("verify", help="verify a signed transcript PDF")
     p.add_argument("pdf")
+    p.add_argument("--offline", action="store_true", help="signature only, no database")
     p.set_defaults(fn=cmd_verify)
-    for name in ("synth", "bench", "demo"):
+    _lifecycle_parsers(sub)
+    for name in (*PASSTHROUGH, *_plugins()):
         sub.add_parser(name, help=f"{name} (see `hocba {name} --help`)", add_help=False)
     return parser
 
 
-PASSTHROUGH = {"synth": cmd_synth, "bench": cmd_bench, "demo": cmd_demo}
+def _lifecycle_parsers(sub: Any) -> None:
+    by = os.environ.get("USER") or "operator"
+    p = sub.add_parser("revoke", help="revoke an issued document")
+    p.add_argument("doc_id")
+    p.add_argument("--reason", required=True, help="why (no personal data)")
+    p.add_argument("--by", default=by, help="who revokes (default: $USER)")
+    p.set_defaults(fn=cmd_revoke)
+    p = sub.add_parser("reissue", help="issue a corrected record replacing a document")
+    p.add_argument("doc_id")
+    p.add_argument("record", help="the corrected contract JSON record")
+    p.add_argument("--reason", help="revoke doc_id with this reason first (if not yet revoked)")
+    p.add_argument("--by", default=by, help="who re-issues (default: $USER)")
+    p.set_defaults(fn=cmd_reissue)
+    p = sub.add_parser("fixity", help="recompute issued PDFs' hashes; report mismatches")
+    p.set_defaults(fn=cmd_fixity)
+
+
+def cmd_bench_checks(argv: list[str]) -> int:
+    from pipelines.bench_checks import main as bench_checks_main
+
+    return bench_checks_main(argv)
+
+
+PASSTHROUGH = {
+    "synth": cmd_synth,
+    "bench": cmd_bench,
+    "demo": cmd_demo,
+    "bench-sign": cmd_bench_sign,
+    "bench-checks": cmd_bench_checks,
+}
+PLUGIN_GROUP = "hocba.commands"  # commands of packages pipelines/ must not import (review/)
+
+
+def _plugins() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in PASSTHROUGH:
             return PASSTHROUGH[argv[0]](argv[1:])
+        plugin = _plugins().get(argv[0]) if argv else None
+        if plugin is not None:
+            return int(plugin.load()(argv[1:]))
         args = build_parser().parse_args(argv)
         return int(args.fn(args))
     except HocbaError as exc:

@@ -357,17 +357,18 @@ class Repository:
         pipeline_version: str,
         *,
         replaces: str | None = None,
+        record_sha256: str | None = None,
     ) -> bool:
         """Register a signed PDF; True when new. Re-registering the same PDF is a no-op; the
         same doc_id with another PDF is refused (issued documents are immutable)."""
         with self._tx("record an issued document") as conn:
             cur = conn.execute(
                 "INSERT INTO hocba.issued_document (doc_id, booklet_id, document_id, pdf_sha256,"
-                " object_key, signer, replaces, pipeline_version) SELECT %s,"
+                " object_key, signer, replaces, pipeline_version, record_sha256) SELECT %s,"
                 " (SELECT booklet_id FROM hocba.booklet WHERE document_id = %s), %s, %s, %s, %s,"
-                " %s, %s ON CONFLICT (doc_id) DO NOTHING",
+                " %s, %s, %s ON CONFLICT (doc_id) DO NOTHING",
                 (doc_id, document_id, document_id, pdf_sha256, object_key, signer, replaces,
-                 pipeline_version),
+                 pipeline_version, record_sha256),
             )  # fmt: skip
             if cur.rowcount == 1:
                 return True
@@ -382,15 +383,53 @@ class Repository:
             )
         return False
 
-    def revoke_issued(self, doc_id: str, reason: str) -> None:
+    def revoke_issued(self, doc_id: str, reason: str, revoked_by: str | None = None) -> None:
         with self._tx("revoke an issued document") as conn:
             cur = conn.execute(
                 "UPDATE hocba.issued_document SET status = 'revoked', revoked_reason = %s,"
-                " revoked_at = now() WHERE doc_id = %s AND status = 'issued'",
-                (reason, doc_id),
+                " revoked_at = now(), revoked_by = %s WHERE doc_id = %s AND status = 'issued'",
+                (reason, revoked_by, doc_id),
             )
             if cur.rowcount == 0:
-                raise StorageError(f"no issued (unrevoked) document {doc_id!r}")
+                raise StorageError(
+                    f"no issued (unrevoked) document {doc_id!r}",
+                    hint="check the document number; a revoked document stays revoked",
+                )
+
+    def get_issued(self, doc_id: str) -> dict[str, Any] | None:
+        """One issued document row (any status) by its document number."""
+        with self._tx("look up an issued document") as conn, conn.cursor(row_factory=dict_row) as c:
+            c.execute("SELECT * FROM hocba.issued_document WHERE doc_id = %s", (doc_id,))
+            return c.fetchone()
+
+    def find_issued_by_hash(
+        self, pdf_sha256: str, record_sha256: str | None
+    ) -> dict[str, Any] | None:
+        """The issued row of this exact PDF, else the newest one issued for this record."""
+        with self._tx("look up an issued document") as conn, conn.cursor(row_factory=dict_row) as c:
+            c.execute(
+                "SELECT * FROM hocba.issued_document WHERE pdf_sha256 = %s"
+                " OR (%s::text IS NOT NULL AND record_sha256 = %s)"
+                " ORDER BY pdf_sha256 = %s DESC, signed_at DESC LIMIT 1",
+                (pdf_sha256, record_sha256, record_sha256, pdf_sha256),
+            )
+            return c.fetchone()
+
+    def successor_of(self, doc_id: str) -> str | None:
+        """The document number that replaced `doc_id`, if any."""
+        with self._tx("look up a successor") as conn:
+            row = conn.execute(
+                "SELECT doc_id FROM hocba.issued_document WHERE replaces = %s", (doc_id,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def issued_objects(self) -> list[tuple[str, str, str]]:
+        """(doc_id, object_key, pdf_sha256) of every issued document, revoked ones included."""
+        with self._tx("list issued objects") as conn:
+            rows = conn.execute(
+                "SELECT doc_id, object_key, pdf_sha256 FROM hocba.issued_document ORDER BY doc_id"
+            ).fetchall()
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
 
     def issued_keys(self, batch_id: str) -> list[str]:
         """Object keys of the current issued documents of a batch's records."""

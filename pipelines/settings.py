@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from domain.errors import ConfigError
 
@@ -60,6 +60,22 @@ class Settings:
     aws_access_key_id: str | None = field(default=None, repr=False)
     aws_secret_access_key: str | None = field(default=None, repr=False)
     pipeline_version: str = "0+unknown"
+    # signing (issue 6): the dev PKCS#12 seal from the state folder unless configured
+    signer_backend: str = "pkcs12"  # pkcs12 | pkcs11 | remote (signing.signers)
+    sign_level: str = "B-B"  # B-B | B-T | B-LT; B-T when only a TSA URL is given
+    tsa_url: str | None = None
+    trust_roots: tuple[Path, ...] = ()  # () = the dev root from pki_dir
+    signer_key_file: Path | None = None  # pkcs12 file; None = dev seal
+    signer_secret_file: Path | None = field(default=None, repr=False)  # password / PIN / token
+    signer_cert_file: Path | None = None  # pkcs11 / remote
+    signer_chain_files: tuple[Path, ...] = ()
+    pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    pkcs11_token: str | None = None
+    pkcs11_key_label: str | None = None
+    remote_signer_url: str | None = None
+    remote_signer_key_id: str | None = None
+    individual_signers: tuple[tuple[str, Path], ...] = ()  # (field, p12; password in p12.password)
+    verify_base_url: str = "https://hocba.local/xac-minh"
 
     @property
     def pg_dir(self) -> Path:
@@ -117,10 +133,67 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
         pipeline_version=env.get("HOCBA_PIPELINE_VERSION") or pipeline_version(),
+        **_signing_settings(env),
     )
     if settings.env == "production":
         _check_production(settings)
     return settings
+
+
+def _signing_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """HOCBA_SIGNER, HOCBA_SIGN_LEVEL, HOCBA_TSA_URL, HOCBA_TRUST_ROOTS (os.pathsep list), ..."""
+    tsa = env.get("HOCBA_TSA_URL") or None
+    level = env.get("HOCBA_SIGN_LEVEL") or ("B-T" if tsa else "B-B")
+    if level not in ("B-B", "B-T", "B-LT"):
+        raise ConfigError(
+            f"HOCBA_SIGN_LEVEL={level!r} is not a PAdES level", hint="use B-B, B-T or B-LT"
+        )
+    backend = env.get("HOCBA_SIGNER") or "pkcs12"
+    if backend not in ("pkcs12", "pkcs11", "remote"):
+        raise ConfigError(
+            f"HOCBA_SIGNER={backend!r} is not a signer backend", hint="use pkcs12, pkcs11 or remote"
+        )
+    return {
+        "signer_backend": backend,
+        "sign_level": level,
+        "tsa_url": tsa,
+        "trust_roots": _paths(env.get("HOCBA_TRUST_ROOTS")),
+        "signer_key_file": _path(env.get("HOCBA_SIGNER_KEY_FILE")),
+        "signer_secret_file": _path(env.get("HOCBA_SIGNER_SECRET_FILE")),
+        "signer_cert_file": _path(env.get("HOCBA_SIGNER_CERT_FILE")),
+        "signer_chain_files": _paths(env.get("HOCBA_SIGNER_CHAIN_FILES")),
+        "pkcs11_module": Path(env.get("HOCBA_PKCS11_MODULE") or "/usr/lib/softhsm/libsofthsm2.so"),
+        "pkcs11_token": env.get("HOCBA_PKCS11_TOKEN") or None,
+        "pkcs11_key_label": env.get("HOCBA_PKCS11_KEY_LABEL") or None,
+        "remote_signer_url": env.get("HOCBA_REMOTE_SIGNER_URL") or None,
+        "remote_signer_key_id": env.get("HOCBA_REMOTE_SIGNER_KEY_ID") or None,
+        "individual_signers": _individuals(env.get("HOCBA_INDIVIDUAL_SIGNERS")),
+        "verify_base_url": env.get("HOCBA_VERIFY_BASE_URL") or "https://hocba.local/xac-minh",
+    }
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _paths(value: str | None) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in (value or "").split(os.pathsep) if p)
+
+
+def _individuals(value: str | None) -> tuple[tuple[str, Path], ...]:
+    """`FIELD=/path/a.p12,FIELD2=/path/b.p12` (each password in `<p12>.password`)."""
+    pairs = []
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise ConfigError(
+                f"HOCBA_INDIVIDUAL_SIGNERS entry {item!r} is not FIELD=/path/to.p12",
+                hint="list the named signers as FIELD=/path/to.p12, separated by commas",
+            )
+        pairs.append((name.strip(), Path(path.strip())))
+    return tuple(pairs)
 
 
 def _environment(value: str) -> Environment:

@@ -9,28 +9,31 @@ the signed PDF carries the machine-readable record it shows.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import qrcode
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap
 
 from domain.errors import SigningError
 from domain.record import RatedItem, SubjectResult, TermTriple, TranscriptRecord, YearPage
+from signing.blocks import FONT as _FONT
+from signing.blocks import comment_block, label_value, mark, table, text_line, vn_date
 from signing.fonts import vietnamese_serif_fonts
 
 ATTACHMENT_NAME = "transcript.json"
 CONVERSION_STATEMENT = "Bản điện tử chuyển đổi từ học bạ giấy"
 _LEVEL_TITLE = {"THCS-2011": "TRUNG HỌC CƠ SỞ", "TH-2014": "TIỂU HỌC"}
-_FONT = "DejaVuSerif"
-_GREY = (232, 232, 232)
-_ROW_H = 6.2
-_LINE_H = 4.6
-_PAD_X = 1.3
-_PAD_Y = 0.9
 _FOOTER_H = 27.0  # statement + QR band at the bottom of every page
 _QR_SIZE = 21.0
 
@@ -44,8 +47,11 @@ class IssueInfo:
     verify_url: str
 
 
-def render_transcript(record: TranscriptRecord, info: IssueInfo) -> bytes:
-    """PDF/A-3b bytes: identity page + one page per year, DejaVu embedded, JSON attached."""
+def render_transcript(
+    record: TranscriptRecord, info: IssueInfo, scans: Sequence[bytes] = ()
+) -> bytes:
+    """PDF/A-3b bytes: identity page + one page per year, then the original page scans (JPEG
+    bytes, in page order) as an appendix; DejaVu embedded, JSON record attached."""
     try:
         pdf = _TranscriptPdf(record, info)
         _identity_page(pdf, record)
@@ -55,6 +61,8 @@ def render_transcript(record: TranscriptRecord, info: IssueInfo) -> bytes:
                 _thcs_year_page(pdf, record, year)
             else:
                 _th_year_page(pdf, record, year)
+        for number, jpeg in enumerate(scans, start=1):
+            _scan_page(pdf, number, len(scans), jpeg)
         _attach_record(pdf, record)
         data = bytes(pdf.output())
         _refuse_missing_glyphs(pdf)
@@ -74,10 +82,17 @@ class _TranscriptPdf(FPDF):
     def __init__(self, record: TranscriptRecord, info: IssueInfo) -> None:
         super().__init__(format="A4", enforce_compliance="PDF/A-3B")
         self.info = info
-        self.qr_runs = _qr_runs(info.verify_url)
-        fonts = vietnamese_serif_fonts()
-        for style, path in fonts.files.items():
-            self.add_font(_FONT, style, str(path))
+        self.qr_png = _qr_png(info.verify_url)
+        files = tuple(
+            sorted((style, str(path)) for style, path in vietnamese_serif_fonts().files.items())
+        )
+        for key, (font, raw) in _parsed_fonts(files).items():
+            mine = copy.copy(font)  # shares the parsed metrics (read-only after parsing) ...
+            mine.subset = SubsetMap(mine)  # ... but has its own glyph subset
+            mine.missing_glyphs = []
+            # output() subsets the TTFont in place: each document needs its own (lazy, cheap)
+            mine.ttfont = TTFont(BytesIO(raw), recalcTimestamp=False, lazy=True)
+            self.fonts[key] = mine
         self.set_margins(18, 14, 18)
         self.set_auto_page_break(True, margin=_FOOTER_H + 6)
         self.set_lang("vi")
@@ -107,7 +122,21 @@ class _TranscriptPdf(FPDF):
             self.set_font_size(8)
         self.set_font(_FONT, "I", 7.5)
         self.cell(text_w, 3.8, f"Trang {self.page_no()}/{{nb}}")
-        _draw_qr(self, self.qr_runs, self.w - self.r_margin - _QR_SIZE, top + 2.5, _QR_SIZE)
+        # one image XObject shared by every page: vector runs per page cost a tenth of a render
+        x = self.w - self.r_margin - _QR_SIZE
+        self.image(BytesIO(self.qr_png), x=x, y=top + 2.5, w=_QR_SIZE, h=_QR_SIZE)
+
+
+@lru_cache(maxsize=2)
+def _parsed_fonts(files: tuple[tuple[str, str], ...]) -> dict[str, tuple[Any, bytes]]:
+    """Parse the TTFs once per process (fontkey -> (fpdf2 font, file bytes)): parsing cost
+    more than the rest of a render."""
+    template = FPDF()
+    for style, path in files:
+        template.add_font(_FONT, style, path)
+    raw = {path: Path(path).read_bytes() for _, path in files}
+    fonts: dict[str, Any] = dict(template.fonts)  # all TTFFont: no core fonts were added
+    return {key: (font, raw[str(font.ttffile)]) for key, font in fonts.items()}
 
 
 def _statement_lines(info: IssueInfo) -> list[str]:
@@ -119,38 +148,18 @@ def _statement_lines(info: IssueInfo) -> list[str]:
     ]
 
 
-# --- QR code, drawn as vector rectangles (crisp, no image stream to encode) -----------------
+# --- QR code: one small image per document ------------------------------------------------
 
 
-def _qr_runs(url: str) -> tuple[int, list[tuple[int, int, int]]]:
-    """Module count and the dark horizontal runs (row, first column, length) of the QR code."""
-    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+def _qr_png(url: str) -> bytes:
+    """The verify URL as a greyscale PNG, 8 px per module (crisp when scaled to 21 mm)."""
+    code = qrcode.QRCode(border=0, box_size=8, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)
-    matrix = code.get_matrix()
-    runs: list[tuple[int, int, int]] = []
-    for row, modules in enumerate(matrix):
-        col = 0
-        while col < len(modules):
-            if modules[col]:
-                start = col
-                while col < len(modules) and modules[col]:
-                    col += 1
-                runs.append((row, start, col - start))
-            else:
-                col += 1
-    return len(matrix), runs
-
-
-def _draw_qr(
-    pdf: FPDF, qr: tuple[int, list[tuple[int, int, int]]], x: float, y: float, size: float
-) -> None:
-    count, runs = qr
-    module = size / count
-    pdf.set_fill_color(0, 0, 0)
-    for row, col, length in runs:
-        # a hair of overlap avoids white seams between modules in some viewers
-        pdf.rect(x + col * module, y + row * module, length * module, module + 0.02, style="F")
+    image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    out = BytesIO()
+    image.save(out, "PNG", optimize=False)
+    return out.getvalue()
 
 
 # --- identity page ----------------------------------------------------------------------------
@@ -188,9 +197,7 @@ def _national_heading(pdf: FPDF) -> None:
 def _identity_fields(pdf: FPDF, record: TranscriptRecord) -> None:
     s = record.student
     _pair_line(pdf, ("Họ và tên", s.full_name, True), ("Giới tính", s.gender, False))
-    _pair_line(
-        pdf, ("Ngày sinh", _vn_date(s.date_of_birth), False), ("Dân tộc", s.ethnicity, False)
-    )
+    _pair_line(pdf, ("Ngày sinh", vn_date(s.date_of_birth), False), ("Dân tộc", s.ethnicity, False))
     for label, value in (
         ("Nơi sinh", s.place_of_birth),
         ("Quốc tịch", s.nationality),
@@ -200,29 +207,14 @@ def _identity_fields(pdf: FPDF, record: TranscriptRecord) -> None:
         ("Người giám hộ", s.guardian_name),
         ("Số định danh cá nhân", s.personal_id),
     ):
-        _label_value(pdf, label, value, pdf.epw)
+        label_value(pdf, label, value, pdf.epw)
         pdf.ln(7)
 
 
 def _pair_line(pdf: FPDF, left: tuple[str, str | None, bool], right: tuple[str, str | None, bool]):
-    _label_value(pdf, left[0], left[1], pdf.epw * 0.62, bold=left[2])
-    _label_value(pdf, right[0], right[1], pdf.epw * 0.38, bold=right[2])
+    label_value(pdf, left[0], left[1], pdf.epw * 0.62, bold=left[2])
+    label_value(pdf, right[0], right[1], pdf.epw * 0.38, bold=right[2])
     pdf.ln(7)
-
-
-def _label_value(pdf: FPDF, label: str, value: str | None, width: float, bold: bool = False):
-    """`Label: value` in one cell of the given width; long values shrink to fit."""
-    pdf.set_font(_FONT, "", 11)
-    label_text = f"{label}: "
-    label_w = pdf.get_string_width(label_text)
-    pdf.cell(label_w, 7, label_text)
-    pdf.set_font(_FONT, "B" if bold else "", 11)
-    text = value or ""
-    size = 11.0
-    while size > 7 and pdf.get_string_width(text) > width - label_w - 1:
-        size -= 0.5
-        pdf.set_font_size(size)
-    pdf.cell(width - label_w, 7, text)
 
 
 def _study_history(pdf: FPDF, years: Sequence[YearPage]) -> None:
@@ -233,7 +225,7 @@ def _study_history(pdf: FPDF, years: Sequence[YearPage]) -> None:
         (y.school_year or "", y.class_name or "", y.school_name or "", str(i + 2))
         for i, y in enumerate(years)
     ]
-    _table(pdf, ("Năm học", "Lớp", "Tên trường", "Trang"), rows, (26, 18, 110, 20), "CCLC")
+    table(pdf, ("Năm học", "Lớp", "Tên trường", "Trang"), rows, (26, 18, 110, 20), "CCLC")
 
 
 # --- year pages -------------------------------------------------------------------------------
@@ -247,9 +239,9 @@ def _year_header(pdf: FPDF, record: TranscriptRecord, year: YearPage, name_label
     title = f"HỌC BẠ {_LEVEL_TITLE[record.family]} - LỚP {year.grade or ''}".rstrip(" -")
     pdf.cell(0, 8, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    _label_value(pdf, name_label, record.student.full_name, pdf.epw * 0.56, bold=True)
-    _label_value(pdf, "Lớp", year.class_name, pdf.epw * 0.16)
-    _label_value(pdf, "Năm học", year.school_year, pdf.epw * 0.28)
+    label_value(pdf, name_label, record.student.full_name, pdf.epw * 0.56, bold=True)
+    label_value(pdf, "Lớp", year.class_name, pdf.epw * 0.16)
+    label_value(pdf, "Năm học", year.school_year, pdf.epw * 0.28)
     pdf.ln(9)
 
 
@@ -257,31 +249,31 @@ def _thcs_year_page(pdf: FPDF, record: TranscriptRecord, year: YearPage) -> None
     _year_header(pdf, record, year, "Họ và tên")
     rows = [_thcs_subject_row(s) for s in year.subjects]
     avg = year.average_all or TermTriple()
-    rows.append(("Điểm TB các môn", _mark(avg.hk1), _mark(avg.hk2), _mark(avg.year), ""))
+    rows.append(("Điểm TB các môn", mark(avg.hk1), mark(avg.hk2), mark(avg.year), ""))
     heads = ("Môn học", "Học kỳ I", "Học kỳ II", "Cả năm", "Điểm hoặc xếp loại sau KT lại")
-    _table(pdf, heads, rows, (56, 24, 24, 24, 46), "LCCCC", bold_last=True)
+    table(pdf, heads, rows, (56, 24, 24, 24, 46), "LCCCC", bold_last=True)
     pdf.ln(4)
     conduct, academic = year.conduct or TermTriple(), year.academic or TermTriple()
     terms = [
-        (term, _mark(getattr(conduct, key)), _mark(getattr(academic, key)))
+        (term, mark(getattr(conduct, key)), mark(getattr(academic, key)))
         for term, key in (("Học kỳ I", "hk1"), ("Học kỳ II", "hk2"), ("Cả năm", "year"))
     ]
-    _table(pdf, ("Học kỳ", "Hạnh kiểm", "Học lực"), terms, (56, 59, 59), "LCC")
+    table(pdf, ("Học kỳ", "Hạnh kiểm", "Học lực"), terms, (56, 59, 59), "LCC")
     pdf.ln(4)
     absences = "" if year.absences is None else str(year.absences)
-    _line(pdf, "Tổng số buổi nghỉ học cả năm", absences)
-    _line(pdf, "Xét duyệt", year.decision, bold=True)
-    _line(pdf, "Danh hiệu", year.awards)
-    _comment_block(pdf, "Nhận xét của giáo viên chủ nhiệm", year.homeroom_comment)
+    text_line(pdf, "Tổng số buổi nghỉ học cả năm", absences)
+    text_line(pdf, "Xét duyệt", year.decision, bold=True)
+    text_line(pdf, "Danh hiệu", year.awards)
+    comment_block(pdf, "Nhận xét của giáo viên chủ nhiệm", year.homeroom_comment)
 
 
 def _thcs_subject_row(subject: SubjectResult) -> tuple[str, ...]:
     return (
         subject.name,
-        _mark(subject.hk1),
-        _mark(subject.hk2),
-        _mark(subject.year),
-        _mark(subject.retest),
+        mark(subject.hk1),
+        mark(subject.hk2),
+        mark(subject.year),
+        mark(subject.retest),
     )
 
 
@@ -292,126 +284,39 @@ def _th_year_page(pdf: FPDF, record: TranscriptRecord, year: YearPage) -> None:
         for s in year.subjects
     ]
     heads = ("Môn học và hoạt động giáo dục", "Mức đạt được", "Điểm KTĐK", "Nhận xét")
-    _table(pdf, heads, rows, (54, 32, 20, 68), "LCCL")
+    table(pdf, heads, rows, (54, 32, 20, 68), "LCCL")
     pdf.ln(3)
     _rated_table(pdf, "Năng lực", year.competencies or [])
     pdf.ln(3)
     _rated_table(pdf, "Phẩm chất", year.qualities or [])
     pdf.ln(3)
     absences = "" if year.absences is None else str(year.absences)
-    _line(pdf, "Số ngày nghỉ", absences)
-    _line(pdf, "Khen thưởng", year.awards)
-    _line(pdf, "Kết quả", year.decision, bold=True)
-    _comment_block(pdf, "Nhận xét của giáo viên chủ nhiệm", year.homeroom_comment)
+    text_line(pdf, "Số ngày nghỉ", absences)
+    text_line(pdf, "Khen thưởng", year.awards)
+    text_line(pdf, "Kết quả", year.decision, bold=True)
+    comment_block(pdf, "Nhận xét của giáo viên chủ nhiệm", year.homeroom_comment)
 
 
 def _rated_table(pdf: FPDF, title: str, items: Sequence[RatedItem]) -> None:
     rows = [(i.name, i.level or "", i.comment or "") for i in items]
-    _table(pdf, (title, "Mức đạt được", "Nhận xét"), rows, (54, 32, 88), "LCL")
+    table(pdf, (title, "Mức đạt được", "Nhận xét"), rows, (54, 32, 88), "LCL")
 
 
-# --- building blocks --------------------------------------------------------------------------
+# --- appendix: the original page scans (the evidence the record was read from) ---------------
 
 
-def _table(
-    pdf: FPDF,
-    heads: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[float],
-    aligns: str,
-    *,
-    bold_last: bool = False,
-) -> None:
-    """A ruled table, centred: grey bold heading row, word-wrapped cells.
-
-    Drawn with rect/text primitives: fpdf2's table() costs several times more per cell and
-    rendering speed bounds how many booklets a worker issues per second.
-    """
-    x0 = pdf.l_margin + (pdf.epw - sum(widths)) / 2
-    pdf.set_fill_color(*_GREY)
-    _table_row(pdf, x0, heads, widths, "C" * len(heads), "B", 9.5, fill=True)
-    for i, values in enumerate(rows):
-        style = "B" if bold_last and i == len(rows) - 1 else ""
-        _table_row(pdf, x0, values, widths, aligns, style, 10)
-
-
-def _table_row(
-    pdf: FPDF,
-    x: float,
-    values: Sequence[str],
-    widths: Sequence[float],
-    aligns: str,
-    style: str,
-    size: float,
-    *,
-    fill: bool = False,
-) -> None:
-    pdf.set_font(_FONT, style, size)
-    cells = [
-        _wrap(pdf, value, width - 2 * _PAD_X) for value, width in zip(values, widths, strict=True)
-    ]
-    height = max(_ROW_H, max(len(lines) for lines in cells) * _LINE_H + 2 * _PAD_Y)
-    if pdf.will_page_break(height):
-        pdf.add_page()
-    y = pdf.get_y()
-    ascent = size * 0.3528 * 0.76  # pt -> mm, baseline below the top of a line
-    for lines, width, align in zip(cells, widths, aligns, strict=True):
-        pdf.rect(x, y, width, height, style="DF" if fill else "D")
-        top = y + (height - len(lines) * _LINE_H) / 2 + (_LINE_H - size * 0.3528) / 2
-        for j, line in enumerate(lines):
-            left = x + _PAD_X
-            if align == "C":
-                left = x + (width - pdf.get_string_width(line)) / 2
-            pdf.text(left, top + j * _LINE_H + ascent, line)
-        x += width
-    pdf.set_xy(pdf.l_margin, y + height)
-
-
-def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy word wrap to `width` in the current font (a word longer than a line stays whole)."""
-    if not text or pdf.get_string_width(text) <= width:
-        return [text] if text else []
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and pdf.get_string_width(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    lines.append(current)
-    return lines
-
-
-def _line(pdf: FPDF, label: str, value: str | None, *, bold: bool = False) -> None:
-    _label_value(pdf, label, value, pdf.epw, bold=bold)
-    pdf.ln(6.5)
-
-
-def _comment_block(pdf: FPDF, label: str, text: str | None) -> None:
-    pdf.set_font(_FONT, "", 11)
-    pdf.cell(0, 6.5, f"{label}:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(_FONT, "I", 10.5)
-    pdf.multi_cell(0, 5.5, text or "", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _mark(value: float | str | None) -> str:
-    """Scores with the decimal comma of the paper forms (7.5 -> "7,5"); ratings as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, float | int):
-        return f"{float(value):.1f}".replace(".", ",")
-    return value
-
-
-def _vn_date(iso: str | None) -> str | None:
-    if not iso:
-        return iso
-    try:
-        return f"{dt.date.fromisoformat(iso):%d/%m/%Y}"
-    except ValueError:
-        return iso  # show what the record holds rather than hide it
+def _scan_page(pdf: FPDF, number: int, total: int, jpeg: bytes) -> None:
+    pdf.add_page()
+    pdf.set_font(_FONT, "B", 11)
+    title = f"PHỤ LỤC - BẢN QUÉT HỌC BẠ GIẤY: TRANG {number}/{total}"
+    pdf.cell(0, 6, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    top = pdf.get_y()
+    box_w, box_h = pdf.epw, pdf.h - _FOOTER_H - 4 - top
+    info = pdf.image(BytesIO(jpeg), x=pdf.l_margin, y=top, w=box_w, h=box_h, keep_aspect_ratio=True)
+    pdf.set_draw_color(120, 120, 120)
+    width, height = info.rendered_width, info.rendered_height  # centred in the box by fpdf2
+    pdf.rect(pdf.l_margin + (box_w - width) / 2, top + (box_h - height) / 2, width, height)
 
 
 def _refuse_missing_glyphs(pdf: FPDF) -> None:

@@ -99,9 +99,10 @@ def test_issued_rows_only_change_by_revocation(pg_dsn: str, pg_admin_dsn: str) -
         "UPDATE hocba.issued_document SET signer = 'Someone else' WHERE doc_id = %s",
         "UPDATE hocba.issued_document SET revoked_reason = 'x' WHERE doc_id = %s",
     ]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+    refused = (psycopg.errors.InsufficientPrivilege, psycopg.errors.IntegrityConstraintViolation)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # column grants first, then the trigger
         for change in changes:
-            with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="immutable"):
+            with pytest.raises(refused):
                 conn.execute(change, (doc_id,))
     with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:  # even the superuser
         with pytest.raises(psycopg.errors.IntegrityConstraintViolation):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,13 @@ from domain.record import (
     TranscriptRecord,
     YearPage,
 )
+from signing.pdfsig import build_nss_trust_db
 from signing.pki import DevPki, ensure_dev_pki
 from signing.render import IssueInfo
+from signing.services import serve_test_pki
+from signing.sign import Level, SealOptions
+from signing.signers import SignerConfig
+from signing.testpki import TestPki
 
 SHA = "ab" * 32
 
@@ -164,3 +171,45 @@ def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
 @pytest.fixture(scope="session")
 def pki_dir(dev_pki: DevPki) -> Path:
     return dev_pki.root_cert_pem.parent
+
+
+# --- a served test PKI (OCSP, CRL, TSA on loopback) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedPki:
+    pki: TestPki
+    dir: Path  # root.pem, intermediate.pem, seal.pem, seal.p12, seal.p12.password
+    nss: Path  # NSS db trusting the test root, for pdfsig
+
+    @property
+    def root_pem(self) -> Path:
+        return self.dir / "root.pem"
+
+    @property
+    def tsa_url(self) -> str:
+        return f"{self.pki.base_url}/tsa"
+
+    def options(self, level: Level) -> SealOptions:
+        return SealOptions(level=level, tsa_url=self.tsa_url, trust_roots=(self.root_pem,))
+
+    def p12_config(self) -> SignerConfig:
+        return SignerConfig(key_file=self.dir / "seal.p12", secret_file=self.dir / "seal.pw")
+
+
+def write_pki_files(pki: TestPki, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "root.pem").write_bytes(pki.root.cert_pem())
+    (directory / "intermediate.pem").write_bytes(pki.intermediate.cert_pem())
+    (directory / "seal.pem").write_bytes(pki.seal.cert_pem())
+    (directory / "seal.p12").write_bytes(pki.pkcs12(pki.seal, b"test-pw"))
+    (directory / "seal.pw").write_bytes(b"test-pw\n")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def served_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPki]:
+    with serve_test_pki() as pki:
+        directory = write_pki_files(pki, tmp_path_factory.mktemp("testpki"))
+        nss = build_nss_trust_db(directory / "nss", directory / "root.pem")
+        yield ServedPki(pki, directory, nss)

@@ -99,3 +99,23 @@ def test_structure_check_flags_a_plain_pdf() -> None:
     assert any("OutputIntents" in p for p in problems)
     assert any("not embedded" in p for p in problems)
     assert any("/AF" in p for p in problems)
+
+
+def test_scans_appendix_follows_the_year_pages(th_record: TranscriptRecord, tmp_path: Path) -> None:
+    scans = []
+    for page in (1, 2):
+        image = (255 - cv2.putText(
+            cv2.UMat(600, 420, cv2.CV_8UC1, 0).get(), f"scan {page}", (60, 300),
+            cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 4,
+        ))  # fmt: skip
+        scans.append(cv2.imencode(".jpg", image)[1].tobytes())
+
+    pdf = render_transcript(th_record, issue_info("HB-SCANS-1"), scans)
+
+    assert check_pdfa_structure(pdf) == []
+    with pikepdf.open(BytesIO(pdf)) as doc:
+        assert len(doc.pages) == 1 + len(th_record.years) + 2
+        last = doc.pages[-1]
+        assert any(pikepdf.PdfImage(im).filters == ["/DCTDecode"] for im in last.images.values())
+    text = _text(pdf, tmp_path)
+    assert "PHỤ LỤC - BẢN QUÉT HỌC BẠ GIẤY: TRANG 2/2" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import time
+from contextlib import ExitStack
 from io import BytesIO
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from domain.record import TranscriptRecord
 from signing.pdfsig import build_nss_trust_db, check_pdfa_structure, run_pdfsig_bytes
 from signing.pki import DevPki, ensure_dev_pki
 from signing.render import ATTACHMENT_NAME, render_transcript
-from signing.sign import sign_pdf
+from signing.services import serve_test_pki
+from signing.sign import SealOptions, SignStep, sign_document, sign_pdf
+from signing.signers import SignerConfig, open_signer
 from signing.verify import verify_pdf
-from tests.signing.conftest import issue_info
+from tests.signing.conftest import ServedPki, issue_info, write_pki_files
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +213,158 @@ def _append_attachment_swap(pdf: bytes, payload: bytes) -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# --- levels, individual signers and tampering on timestamped documents (test PKI) ------------
+
+
+@pytest.fixture(scope="module")
+def signed_bt(th_record: TranscriptRecord, served_pki: ServedPki) -> bytes:
+    pdf = render_transcript(th_record, issue_info("HB-BT-1"))
+    with open_signer(served_pki.p12_config()) as signer:
+        return sign_document(pdf, [SignStep("ToChuc", signer)], served_pki.options("B-T"))
+
+
+def test_b_lt_validates_offline_after_the_services_stop(
+    th_record: TranscriptRecord, tmp_path: Path
+) -> None:
+    pdf = render_transcript(th_record, issue_info("HB-LT-1"))
+    with serve_test_pki() as pki:
+        files = write_pki_files(pki, tmp_path)
+        options = SealOptions(
+            level="B-LT", tsa_url=f"{pki.base_url}/tsa", trust_roots=(files / "root.pem",)
+        )
+        config = SignerConfig(key_file=files / "seal.p12", secret_file=files / "seal.pw")
+        with open_signer(config) as signer:
+            signed = sign_document(pdf, [SignStep("ToChuc", signer)], options)
+    # the OCSP responder, CRL publisher and TSA are gone now: nothing can be fetched
+
+    verdict = verify_pdf(signed, [files / "root.pem"])
+
+    assert verdict.valid and verdict.timestamped, verdict.problems
+    assert verdict.level == "B-LT"
+    with pikepdf.open(BytesIO(signed)) as doc:
+        assert len(doc.Root.DSS.OCSPs) >= 1 and len(doc.Root.DSS.CRLs) >= 1
+
+
+def test_b_lt_refuses_a_revoked_signer(th_record: TranscriptRecord, tmp_path: Path) -> None:
+    pdf = render_transcript(th_record, issue_info("HB-LT-2"))
+    with serve_test_pki() as pki:
+        files = write_pki_files(pki, tmp_path)
+        pki.revoke(pki.seal.cert)
+        options = SealOptions(
+            level="B-LT", tsa_url=f"{pki.base_url}/tsa", trust_roots=(files / "root.pem",)
+        )
+        config = SignerConfig(key_file=files / "seal.p12", secret_file=files / "seal.pw")
+        with pytest.raises(SigningError), open_signer(config) as signer:
+            sign_document(pdf, [SignStep("ToChuc", signer)], options)
+
+
+def test_b_t_without_a_tsa_is_a_config_error(signed: bytes, dev_pki: DevPki) -> None:
+    unsigned = signed[: _signature_gap_start(signed)]  # any bytes: refused before parsing
+    with pytest.raises(ConfigError, match="timestamp authority"):
+        sign_document(unsigned, [SignStep("ToChuc", object())], SealOptions(level="B-T"))
+
+
+def test_individual_signers_then_seal_with_all_fields_created_first(
+    thcs_record: TranscriptRecord, served_pki: ServedPki, tmp_path: Path
+) -> None:
+    pdf = render_transcript(thcs_record, issue_info("HB-MULTI-1"))
+    pki = served_pki.pki
+    people = [pki.issue_person("Nguyễn Văn Hiệu Trưởng"), pki.issue_person("Trần Thị Cán Bộ")]
+    steps = []
+    for i, person in enumerate(people):
+        (tmp_path / f"p{i}.p12").write_bytes(pki.pkcs12(person, b"pw"))
+        (tmp_path / f"p{i}.pw").write_bytes(b"pw")
+        config = SignerConfig(key_file=tmp_path / f"p{i}.p12", secret_file=tmp_path / f"p{i}.pw")
+        steps.append((f"CaNhan{i + 1}", config))
+    steps.append(("ToChuc", served_pki.p12_config()))
+    with ExitStack() as stack:
+        signed = sign_document(
+            pdf,
+            [SignStep(name, stack.enter_context(open_signer(c))) for name, c in steps],
+            served_pki.options("B-T"),
+        )
+
+    verdict = verify_pdf(signed, [served_pki.root_pem])
+    poppler = run_pdfsig_bytes(signed, nssdir=served_pki.nss)
+
+    assert verdict.valid and verdict.signer == "Sở GD&ĐT (thử nghiệm)", verdict.problems
+    assert poppler.signatures == 3 and poppler.ok and poppler.trusted, poppler.output
+    first_signed = signed[: _first_signed_revision_end(signed)]
+    with pikepdf.open(BytesIO(first_signed)) as doc:  # the first signature already saw all fields
+        names = sorted(str(f.T) for f in doc.Root.AcroForm.Fields)
+    assert names == ["CaNhan1", "CaNhan2", "ToChuc"]
+
+
+@pytest.mark.parametrize("tamper", ["one_byte", "appended_page", "swapped_attachment"])
+def test_tampering_a_timestamped_document_is_detected_by_both_validators(
+    signed_bt: bytes, served_pki: ServedPki, tamper: str
+) -> None:
+    tampered = _tampered(signed_bt, tamper)
+
+    verdict = verify_pdf(tampered, [served_pki.root_pem])
+    poppler = run_pdfsig_bytes(tampered, nssdir=served_pki.nss)
+
+    assert not verdict.valid and verdict.problems
+    assert not (poppler.ok and poppler.whole_document), poppler.output
+
+
+def _tampered(pdf: bytes, how: str) -> bytes:
+    if how == "one_byte":
+        at = pdf.index(b"xmptk=")
+        return pdf[:at] + b"X" + pdf[at + 1 :]
+    if how == "appended_page":
+        return _append_new_page(pdf)
+    return _append_attachment_swap(pdf, b'{"schema": "forged"}')
+
+
+def _append_new_page(pdf: bytes) -> bytes:
+    """An incremental update that adds a whole page (copied from page 1) to the page tree."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    pages = writer.root["/Pages"]
+    first = pages["/Kids"][0].get_object()
+    page = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Page"),
+            generic.NameObject("/Parent"): writer.root.raw_get("/Pages"),
+            generic.NameObject("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(0), generic.NumberObject(0)]
+                + [generic.FloatObject(595.28), generic.FloatObject(841.89)]
+            ),
+            generic.NameObject("/Resources"): first.raw_get("/Resources"),
+            generic.NameObject("/Contents"): writer.add_object(
+                generic.StreamObject(stream_data=b"BT ET")
+            ),
+        }
+    )
+    pages["/Kids"].append(writer.add_object(page))
+    pages[generic.NameObject("/Count")] = generic.NumberObject(int(pages["/Count"]) + 1)
+    writer.update_container(pages)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _first_signed_revision_end(pdf: bytes) -> int:
+    import re
+
+    ends = [
+        int(m.group(3)) + int(m.group(4))
+        for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", pdf)
+    ]
+    return min(ends)
+
+
+def test_a_cms_larger_than_the_reservation_is_still_signed(
+    th_record: TranscriptRecord, dev_pki: DevPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signing.sign
+
+    monkeypatch.setitem(signing.sign._RESERVED, "B-B", 1024)  # far too small for the CMS
+    pdf = sign_pdf(render_transcript(th_record, issue_info("HB-RESERVE-1")), dev_pki)
+
+    assert verify_pdf(pdf, [dev_pki.root_cert_pem]).valid
