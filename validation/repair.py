@@ -19,12 +19,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.record import TranscriptRecord
+from validation import term_columns
 from validation.report import Finding, is_blocking
 from validation.rules import TERMS, check_record
 
 # Extraction's own doubts about a cell that a constraint may settle.
 DOUBT_CODES = frozenset({"READS_DISAGREE", "LOW_CONFIDENCE", "UNPARSEABLE"})
 REPAIRED = "VALUE_REPAIRED"  # the value was changed to the one consistent read
+COLUMNS_REPAIRED = "TERM_COLUMNS_REPAIRED"  # HK I / HK II had been read into each other's column
 CONFIRMED = "VALUE_CONFIRMED"  # the doubtful value was kept: it is the one consistent read
 MAX_COMBINATIONS = 125  # 3 cells x 5 reads: more freedom than that pins nothing safely
 _TERM_LABEL = {"hk1": "HK I", "hk2": "HK II", "year": "cả năm"}
@@ -39,12 +41,15 @@ class Repair:
     value: Value
     rule: str  # the constraint that pinned it, in Vietnamese for the steward
     reads: tuple[Value, ...]  # every distinct value the OCR read in the cell
+    code: str | None = None  # set for repairs of a whole column rather than one cell
 
     @property
     def changed(self) -> bool:
         return self.value != self.original
 
     def finding(self, document_id: str) -> Finding:
+        if self.code is not None:
+            return Finding(document_id, self.field, self.code, self.rule, "warning", "rule")
         reads = ", ".join(_show(v) for v in self.reads)
         if self.changed:
             msg = (
@@ -80,7 +85,7 @@ def propose_repairs(
     doubtful = {f.field for f in findings if f.code in DOUBT_CODES}
     failing = {f.field for f in findings if is_blocking(f) and f.source in ("rule", "gx")}
     work = record.model_copy(deep=True)
-    repairs: list[Repair] = []
+    repairs = _swap_term_columns(work)
     for group in _groups(work):
         if not (doubtful | failing) & set(group.cells):
             continue
@@ -96,6 +101,20 @@ def propose_repairs(
             _set(work, path, value)
             doubtful.discard(path)
     return work, repairs
+
+
+def _swap_term_columns(record: TranscriptRecord) -> list[Repair]:
+    """Whole-column repairs first: cell repairs are judged on the columns as they should be."""
+    repairs: list[Repair] = []
+    for i, page in enumerate(record.years):
+        if record.family == "THCS-2011" and term_columns.read_swapped(page):
+            term_columns.swap(page)
+            msg = (
+                "Hai cột HK I và HK II đã bị đọc đổi chỗ cho nhau: chỉ khi đổi lại thì điểm cả "
+                "năm của các môn mới khớp (HK I + 2 × HK II) / 3. Đã đổi lại cả hai cột."
+            )
+            repairs.append(Repair(f"years[{i}].subjects", None, None, msg, (), COLUMNS_REPAIRED))
+    return repairs
 
 
 def _groups(record: TranscriptRecord) -> Iterator[_Group]:

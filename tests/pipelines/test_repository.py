@@ -308,7 +308,8 @@ def test_input_fates_and_dedup_across_batches(repo: Repository, pg_dsn: str) -> 
     sha_a, sha_b = _sha(_uid()), _sha(_uid())
     repo.record_input(first, "a.tif", sha_a, 100, "inbox/a.tif", "accepted")
     assert repo.accepted_sha256(sha_a, batch_id=first, file_name="a.tif") is None  # itself
-    assert repo.accepted_sha256(sha_a) == f"{first}/a.tif"
+    assert repo.accepted_sha256(sha_a, batch_id=first) == f"{first}/a.tif"  # a copy in-batch
+    assert repo.accepted_sha256(sha_a, batch_id=second) is None  # never extracted: taken over
     repo.record_input(
         second, "copy-of-a.tif", sha_a, 100, None, "duplicate", None, f"{first}/a.tif"
     )

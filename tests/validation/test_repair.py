@@ -6,7 +6,7 @@ from validation.repair import CONFIRMED, REPAIRED, propose_repairs
 from validation.report import Finding
 from validation.rules import check_record
 
-from . import th_page, thcs_record
+from . import THCS_SCORES, th_page, thcs_page, thcs_record
 
 TOAN = "years[0].subjects[0]"  # Toán: HK I 8.5, HK II 9.0, cả năm 8.8
 
@@ -73,3 +73,26 @@ def test_primary_booklets_have_no_arithmetic_to_repair_from() -> None:
     record.years = [th_page(2, 2016, 1)]
     field = "years[0].subjects[0].test_score"
     assert propose_repairs(record, {field: [9, 8]}, [doubt(field)])[1] == []
+
+
+def test_hk1_and_hk2_read_into_each_others_columns_are_swapped_back() -> None:
+    record = thcs_record()
+    apart = {**THCS_SCORES, "Vật lí": (6.5, 8.0), "Lịch sử": (7.0, 8.6), "Địa lí": (9.0, 8.0)}
+    record.years[0] = page = thcs_page(2, 2014, 6, apart)
+    truth = [(s.hk1, s.hk2) for s in page.subjects]
+    for row in [*page.subjects, page.average_all]:  # the whole columns, ĐTB các môn too
+        assert row is not None
+        row.hk1, row.hk2 = row.hk2, row.hk1
+    findings = check_record(record)
+    assert any(f.code == "YEAR_AVG_MISMATCH" for f in findings)
+    fixed, repairs = propose_repairs(record, {}, findings)
+    assert [(s.hk1, s.hk2) for s in fixed.years[0].subjects] == truth
+    assert [r.finding("thcs-1").code for r in repairs] == ["TERM_COLUMNS_REPAIRED"]
+    assert not [f for f in check_record(fixed) if f.severity == "error"]
+
+
+def test_one_failing_row_is_not_taken_for_swapped_columns() -> None:
+    record = thcs_record()
+    record.years[0].subjects[0].hk1 = 9.9  # a single slip: other rows fit the printed order
+    fixed, repairs = propose_repairs(record, {}, check_record(record))
+    assert repairs == [] and fixed.years[0].subjects[1].hk1 == record.years[0].subjects[1].hk1
