@@ -1,0 +1,52 @@
+"""Page images of a booklet from the object store, and field crops cut from them.
+
+Extraction keeps each normalized page as `pages/<document_id>/<page>.png`; the reading boxes
+are in that image's pixels, so boxes and crops line up with what the OCR saw.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from domain.errors import StorageError
+from domain.record import FieldReading
+from pipelines.storage import ObjectStore
+
+CROP_MARGIN = 12  # pixels of context around a field
+
+
+def page_key(document_id: str, page: int) -> str:
+    return f"pages/{document_id}/{page}.png"
+
+
+def page_png(store: ObjectStore | None, document_id: str, page: int) -> bytes | None:
+    if store is None:
+        return None
+    key = page_key(document_id, page)
+    try:
+        return store.get_bytes(key) if store.exists(key) else None
+    except StorageError:
+        return None
+
+
+def page_size(png: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(png)) as img:  # reads the header only
+        return img.size
+
+
+def crop_png(png: bytes, reading: FieldReading) -> bytes | None:
+    if reading.box is None:
+        return None
+    x, y, w, h = reading.box
+    with Image.open(io.BytesIO(png)) as img:
+        box = (
+            max(0, x - CROP_MARGIN),
+            max(0, y - CROP_MARGIN),
+            min(img.width, x + w + CROP_MARGIN),
+            min(img.height, y + h + CROP_MARGIN),
+        )
+        out = io.BytesIO()
+        img.crop(box).save(out, format="PNG")
+    return out.getvalue()
