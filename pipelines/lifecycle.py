@@ -81,9 +81,7 @@ class DocumentVerdict:
             "signed_at": sig.signed_at.isoformat() if sig.signed_at else None,
             "timestamped": sig.timestamped,
             "level": sig.level,
-            "summary_vi": self.summary_vi(),
-            "summary_en": self.summary_en(),
-        }
+        }  # no summary text: it quotes the revocation reason, free text from the database
 
     def summary_en(self) -> str:
         state = "VALID" if self.valid else "INVALID"

@@ -64,9 +64,10 @@ def create_app(config: ReviewConfig) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates = templates
     _handlers(app, templates)
-    from review import routes
+    from review import public, routes
 
     app.include_router(routes.router)
+    app.include_router(public.router)  # the public verification page: no log-in
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

@@ -99,7 +99,7 @@ def test_issued_document_verifies_against_the_database(
     assert verdict.doc_id == doc.doc_id == "HB-" + record.document_id[3:].upper() + "-1"
     assert verdict.registered and verdict.record_matches and not verdict.revoked
     public = json.dumps(verdict.public_view(), ensure_ascii=False)
-    assert record.student.full_name not in public and "personal_id" not in public
+    assert str(record.student.full_name) not in public and "personal_id" not in public
     nss = build_nss_trust_db(tmp_path / "nss", settings.pki_dir / "root-ca.pem")
     poppler = run_pdfsig_bytes(pdf, nssdir=nss)  # the independent validator agrees
     assert poppler.ok and poppler.trusted and poppler.whole_document, poppler.output
