@@ -12,7 +12,7 @@ from pipelines.extract_step import Outcome
 from pipelines.repair_step import repair_record
 from pipelines.repository import Repository
 from validation.gx_suite import run_gx_checks
-from validation.linking import blocking_keys, link_student
+from validation.linking import link_batch, link_queries
 from validation.report import Finding
 from validation.routing import RoutingPolicy, route
 
@@ -61,11 +61,13 @@ def check_batch(
     prepared = [_repaired(o) for o in done]
     records = [record for record, _, _ in prepared]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
-    candidates = repo.registry_candidates([k for r in records for k in blocking_keys(r.student)])
+    students = [r.student for r in records]
+    links = link_batch(
+        students, [r.document_id for r in records], repo.link_candidates(link_queries(students))
+    )
     routed = []
-    for record, readings, own in prepared:
+    for (record, readings, own), link in zip(prepared, links, strict=True):
         findings = own + gx.get(record.document_id, [])
-        link = link_student(record.student, candidates, document_id=record.document_id)
         record.identity_link = IdentityLink(
             status=link.status,
             personal_id=link.personal_id,

@@ -8,7 +8,6 @@ personal data and are not copied into messages or logs.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,9 +21,9 @@ from psycopg.types.json import Jsonb
 
 from domain.errors import StorageError
 from domain.record import FieldReading, TranscriptRecord
-from domain.text import search_key
+from pipelines import registry_store
 from pipelines import sector_rows as rows_of
-from pipelines.sector_rows import CANDIDATE_COLUMNS, REGISTRY_COLUMNS
+from pipelines.sector_rows import REGISTRY_COLUMNS
 
 __all__ = ["REGISTRY_COLUMNS", "SQL_DIR", "Repository", "apply_migrations", "connect"]
 
@@ -284,48 +283,21 @@ class Repository:
     # -- population registry
 
     def load_registry_csv(self, path: Path) -> int:
-        """Load a registry extract (contract CSV, columns in any order); returns rows read.
-
-        Rows are validated and keyed in Python (search_key is the one shared definition), sent
-        with COPY into a staging table, then upserted: re-loading an extract is idempotent.
-        """
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            rows_of.check_registry_header(reader.fieldnames)
-            with self._tx("load the registry extract") as conn:
-                conn.execute(
-                    "CREATE TEMP TABLE registry_stage (LIKE hocba.registry_person,"
-                    " line integer NOT NULL) ON COMMIT DROP"
-                )
-                count = self._copy_registry(conn, reader)
-                conn.execute(rows_of.REGISTRY_UPSERT)
-        return count
-
-    @staticmethod
-    def _copy_registry(conn: psycopg.Connection[Any], reader: csv.DictReader[str]) -> int:
-        cols = sql.SQL(", ").join(sql.Identifier(c) for c in (*CANDIDATE_COLUMNS, "line"))
-        count = 0
-        copy_sql = sql.SQL("COPY registry_stage ({}) FROM STDIN").format(cols)
-        with conn.cursor() as cur, cur.copy(copy_sql) as cp:
-            for row in reader:
-                cp.write_row(rows_of.registry_row(row, reader.line_num))
-                count += 1
-        return count
+        """Load a registry extract (contract CSV); returns rows read (`registry_store`)."""
+        with self._tx("load the registry extract") as conn:
+            return registry_store.load_registry_csv(conn, path)
 
     def registry_candidates(self, keys: Sequence[tuple[str, int]]) -> Any:
         """Registry rows whose accent-free full name OR given name matches a key, born in the
         key's year: one query for all keys. Returns a pandas DataFrame (contract columns,
         date_of_birth as ISO text, plus name_key, given_key, birth_year)."""
-        import pandas as pd
-
-        wanted = sorted({(search_key(k), int(y)) for k, y in keys})
-        if not wanted:
-            return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
         with self._tx("fetch registry candidates") as conn:
-            rows = conn.execute(
-                rows_of.CANDIDATES_SQL, ([k for k, _ in wanted], [y for _, y in wanted])
-            ).fetchall()
-        return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
+            return registry_store.registry_candidates(conn, keys)
+
+    def link_candidates(self, queries: Any) -> Any:
+        """Candidates of a whole batch (`validation.linking.link_queries` frame) in one query."""
+        with self._tx("fetch registry candidates") as conn:
+            return registry_store.link_candidates(conn, queries)
 
     # -- sector database
 

@@ -15,7 +15,6 @@ from psycopg.types.json import Jsonb
 
 from domain.errors import StorageError
 from domain.record import REGISTRY_COLUMNS, TermTriple, TranscriptRecord, YearPage
-from domain.text import clean, search_key
 
 CANDIDATE_COLUMNS = (*REGISTRY_COLUMNS, "name_key", "given_key", "birth_year")
 STUDENT_COLUMNS = (
@@ -86,33 +85,6 @@ def check_registry_header(fieldnames: Sequence[str] | None) -> None:
             f"registry extract lacks columns: {', '.join(missing)}",
             hint="the extract must have the contract header (shared/contract/README.md)",
         )
-
-
-def registry_row(row: dict[str, str], line: int) -> tuple[Any, ...]:
-    """One CSV row as (contract columns..., name_key, given_key, birth_year, line).
-
-    Messages name the line and column, never the values (they are personal data).
-    """
-    values = {c: clean(row.get(c) or "") or None for c in REGISTRY_COLUMNS}
-    pid, name, dob = values["personal_id"], values["full_name"], values["date_of_birth"]
-    if pid is None or len(pid) != 12 or not pid.isdigit() or name is None:
-        raise StorageError(
-            f"registry extract line {line}: personal_id must be 12 digits and full_name given",
-            hint="fix or drop the row in the extract and load again",
-        )
-    try:
-        born = date.fromisoformat(dob) if dob else None
-    except ValueError as exc:
-        raise StorageError(
-            f"registry extract line {line}: date_of_birth is not YYYY-MM-DD",
-            hint="fix the row in the extract and load again",
-        ) from exc
-    key = search_key(name)
-    ordered: list[Any] = [values[c] for c in REGISTRY_COLUMNS]
-    ordered[REGISTRY_COLUMNS.index("date_of_birth")] = born
-    # The given name (tên) is the last syllable: retrieval still works when OCR damaged the
-    # surname or middle name.
-    return (*ordered, key, key.rsplit(" ", 1)[-1], born.year if born else None, line)
 
 
 # ---------------------------------------------------------------- sector database

@@ -8,11 +8,11 @@ then one year page per school year whose numbers obey the era's rules (forms.md,
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from domain.record import (
     Family,
@@ -28,7 +28,7 @@ from domain.record import (
     TranscriptRecord,
     YearPage,
 )
-from domain.text import clean
+from domain.text import clean, strip_accents
 from domain.vocab import (
     COMPETENCIES_TT22,
     COMPETENCIES_TT30,
@@ -163,11 +163,7 @@ def make_booklet(rng: random.Random, family: Family, document_id: str) -> Transc
     `source` is a placeholder the archive writer fills in; the identity link is the pupil's
     real personal id, and the review is auto_approved with no flags.
     """
-    career = plan_career(rng, family)
-    first_year = choose_first_year(rng, family, career)
-    pupil = make_pupil(rng)
-    dob = birth_date(rng, first_year, career.grades[0])
-    student, pid = make_student(rng, pupil, dob)
+    career, first_year, pupil, student, pid = _identity(rng, family)
     school = f"{SCHOOL_KIND[family]} {rng.choice(people.SCHOOL_NAMES + people.COMMUNES)}"
     suffix = class_suffix(rng)
     make_year = secondary_year if family == "THCS-2011" else primary_year
@@ -192,6 +188,16 @@ def make_booklet(rng: random.Random, family: Family, document_id: str) -> Transc
     )
 
 
+def _identity(rng: random.Random, family: Family) -> tuple[Career, int, Pupil, Student, str]:
+    """The first draws of a booklet: career, first school year, pupil, identity page."""
+    career = plan_career(rng, family)
+    first_year = choose_first_year(rng, family, career)
+    pupil = make_pupil(rng)
+    dob = birth_date(rng, first_year, career.grades[0])
+    student, pid = make_student(rng, pupil, dob)
+    return career, first_year, pupil, student, pid
+
+
 def _booklet_options(rng: random.Random, family: Family, pupil: Pupil) -> frozenset[str]:
     """Optional subjects this booklet's school teaches (kept across its years)."""
     chosen: set[str] = set()
@@ -211,15 +217,18 @@ def make_records(seed: int, count: int) -> list[TranscriptRecord]:
     Each booklet has its own generator, so booklet i is the same whatever `count` is.
     Personal ids are unique across the batch.
     """
-    records: list[TranscriptRecord] = []
+    return list(iter_records(seed, count))
+
+
+def iter_records(seed: int, count: int) -> Iterator[TranscriptRecord]:
+    """The booklets of `make_records`, one at a time (large benchmarks keep few in memory)."""
     seen: set[str] = set()
     for i in range(count):
         rng = random.Random(f"hocba-synth-{seed}-{i}")
         family: Family = "THCS-2011" if rng.random() < 0.5 else "TH-2014"
         record = make_booklet(rng, family, f"hb-{seed}-{i:05d}")
         _make_id_unique(rng, record, seen)
-        records.append(record)
-    return records
+        yield record
 
 
 def _make_id_unique(rng: random.Random, record: TranscriptRecord, seen: set[str]) -> None:
@@ -231,6 +240,30 @@ def _make_id_unique(rng: random.Random, record: TranscriptRecord, seen: set[str]
         record.identity_link.personal_id = pid
         if record.student.personal_id is not None:
             record.student.personal_id = pid
+
+
+def iter_identities(seed: int, count: int) -> Iterator[TranscriptRecord]:
+    """The booklets of `iter_records` without their year pages, far cheaper to make.
+
+    Identity pages and personal ids are those of `iter_records` (the same draws come first);
+    only when two pupils draw the same id may the replacement id differ.
+    """
+    seen: set[str] = set()
+    for i in range(count):
+        rng = random.Random(f"hocba-synth-{seed}-{i}")
+        family: Family = "THCS-2011" if rng.random() < 0.5 else "TH-2014"
+        _, _, _, student, pid = _identity(rng, family)
+        document_id = f"hb-{seed}-{i:05d}"
+        record = TranscriptRecord(
+            document_id=document_id,
+            source=Source(file=document_id, sha256="0" * 64, page_count=1),
+            family=family,
+            student=student,
+            identity_link=IdentityLink(status="linked", personal_id=pid),
+            review=Review(status="auto_approved", flags=[]),
+        )
+        _make_id_unique(rng, record, seen)
+        yield record
 
 
 # --- THCS-2011 year pages: TT58/2011 (+TT26/2020) scores, averages, học lực, promotion -------
@@ -536,3 +569,96 @@ def _primary_award(
         return EXCELLENT_AWARD
     top_subjects = sum(1 for s in subjects if s.level == HTT)
     return PROGRESS_AWARD if top_subjects >= 3 and rng.random() < 0.15 else None
+
+
+# --- OCR-style errors for the checks benchmark ---------------------------------------------
+
+# Digit slips Tesseract makes on scores and dates (engineering-notes: 5->9, 7->1, 3->8).
+DIGIT_SLIPS = {"1": "7", "7": "1", "4": "9", "9": "4", "5": "6", "6": "5", "3": "8", "8": "3"}
+_SCORE_KEYS = ("hk1", "hk2", "year", "retest")
+_TEXT_KEYS = ("full_name", "father_name", "mother_name", "decision")
+_DIGIT_TEXT_KEYS = ("date_of_birth", "personal_id", "school_year")
+
+
+def inject_ocr_errors(
+    rng: random.Random, record: TranscriptRecord, rate: float
+) -> TranscriptRecord:
+    """A copy of `record` where each eligible field is misread with probability `rate`.
+
+    The errors are those extraction lets through unflagged: digit slips in scores, dates and
+    IDs, decimal commas dropped (7,5 -> 75), lost diacritics in names and ratings (Khá -> Kha).
+    """
+    doc = record.to_contract()
+    for container, key, path in _leaves(doc):
+        if rng.random() < rate:
+            wrong = _misread(rng, path, key, container[key])
+            if wrong is not None and wrong != container[key]:
+                container[key] = wrong
+    return TranscriptRecord.from_contract(doc)
+
+
+def _leaves(node: object, path: str = "") -> list[tuple[Any, Any, str]]:
+    """(container, key, JSON path) of every leaf value, skipping provenance and verdicts."""
+    out: list[tuple[Any, Any, str]] = []
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else []
+    )
+    for key, value in items:
+        if key in ("source", "identity_link", "review", "schema", "document_id"):
+            continue
+        child = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key
+        if isinstance(value, dict | list):
+            out.extend(_leaves(value, child))
+        elif value is not None:
+            out.append((node, key, child))
+    return out
+
+
+def _misread(rng: random.Random, path: str, key: object, value: object) -> object | None:
+    in_term = ".average_all." in path or ".subjects[" in path
+    if isinstance(value, float) and in_term and key in (*_SCORE_KEYS, "hk1", "hk2", "year"):
+        if value != int(value) and rng.random() < 0.4:
+            return round(value * 10, 1)  # "7,5" read as "75"
+        return _slip_number(rng, value)
+    if key == "test_score" and isinstance(value, int) and value < 10:
+        slipped = DIGIT_SLIPS.get(str(value))
+        return int(slipped) if slipped else None
+    if key == "absences" and isinstance(value, int):
+        return int(_slip_digits(rng, str(value)) or value)
+    if key in _DIGIT_TEXT_KEYS and isinstance(value, str):
+        return _slip_digits(rng, value)
+    if isinstance(value, str) and (
+        key in _TEXT_KEYS or ".conduct." in path or ".academic." in path
+    ):
+        return _lose_marks(rng, value)
+    if isinstance(value, str) and value == "Đ":
+        return "D"
+    return None
+
+
+def _slip_number(rng: random.Random, value: float) -> float | None:
+    text = _slip_digits(rng, f"{value:.1f}")
+    return float(text) if text else None
+
+
+def _slip_digits(rng: random.Random, text: str) -> str | None:
+    spots = [i for i, ch in enumerate(text) if ch in DIGIT_SLIPS]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return text[:i] + DIGIT_SLIPS[text[i]] + text[i + 1 :]
+
+
+def _lose_marks(rng: random.Random, text: str) -> str | None:
+    """One syllable's diacritics lost (OCR drops small marks), đ kept as d."""
+    words = text.split(" ")
+    marked = [i for i, w in enumerate(words) if not w.isascii()]
+    if not marked:
+        return None
+    i = rng.choice(marked)
+    words[i] = strip_accents(words[i])
+    return " ".join(words)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from domain.record import REGISTRY_COLUMNS, TranscriptRecord
@@ -165,3 +166,64 @@ def write_registry(path: Path, rows: Iterable[Mapping[str, str]]) -> None:
         writer = csv.DictWriter(handle, fieldnames=REGISTRY_COLUMNS, extrasaction="raise")
         writer.writeheader()
         writer.writerows(rows)
+
+
+# --- traps for the checks benchmark: typos in the registry, missing people, bulk filler ------
+
+# Letter slips a clerk makes when typing a name (the accent-free key changes).
+_TYPO_SWAPS = {"n": "m", "m": "n", "h": "k", "t": "l", "l": "t", "g": "q", "u": "v", "i": "l"}
+
+
+def typo_name(rng: random.Random, name: str) -> str:
+    """`name` with one letter slip in one syllable (never the given name's first letter)."""
+    words = name.split(" ")
+    for _ in range(20):
+        w = rng.randrange(len(words))
+        word = words[w]
+        positions = [i for i, ch in enumerate(word) if ch.lower() in _TYPO_SWAPS and i > 0]
+        if positions:
+            i = rng.choice(positions)
+            swapped = _TYPO_SWAPS[word[i].lower()]
+            words[w] = word[:i] + swapped + word[i + 1 :]
+            return " ".join(words)
+    return name
+
+
+@dataclass(frozen=True)
+class TrappedRegistry:
+    """A registry extract with the truth of its traps (for scoring the linker)."""
+
+    rows: list[Row]
+    missing: frozenset[str]  # personal ids of pupils left out of the extract
+    typos: frozenset[str]  # personal ids of pupils whose registry name has a typo
+
+
+def trapped_registry(
+    rng: random.Random,
+    records: Sequence[TranscriptRecord],
+    total_rows: int,
+    *,
+    missing_rate: float = 0.03,
+    typo_rate: float = 0.03,
+) -> TrappedRegistry:
+    """`registry_rows` traps around every pupil, some pupils missing or misspelt, then random
+    residents up to `total_rows` (a province-sized extract for the linking benchmark)."""
+    per_pupil = max(0, min(20, (total_rows - len(records)) // max(1, len(records))))
+    rows = registry_rows(rng, records, per_pupil)
+    pupils = {r.identity_link.personal_id for r in records}
+    missing, typos = set(), set()
+    kept: list[Row] = []
+    for row in rows:
+        pid = row["personal_id"]
+        if pid in pupils and rng.random() < missing_rate:
+            missing.add(pid)
+            continue
+        if pid in pupils and rng.random() < typo_rate:
+            row = {**row, "full_name": typo_name(rng, row["full_name"])}
+            typos.add(pid)
+        kept.append(row)
+    used = {row["personal_id"] for row in rows}
+    years = sorted({int(r.student.date_of_birth[:4]) for r in records if r.student.date_of_birth})
+    while len(kept) < total_rows and years:
+        kept.append(random_resident(rng, rng.choice(years) + rng.randint(-1, 1), used))
+    return TrappedRegistry(kept, frozenset(missing), frozenset(typos))

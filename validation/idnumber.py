@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from domain.text import search_key
 
@@ -73,6 +74,11 @@ def check_personal_id(
         problems.append(
             ("ID_PROVINCE", f"Ba số đầu {parts.province} không phải mã tỉnh theo TT07/2016.")
         )
+    if parts.century not in (1900, 2000):
+        message = (
+            f"Chữ số thứ tư là {pid[3]}: người sinh 1900-2099 chỉ có 0, 1, 2 hoặc 3 (TT07/2016)."
+        )
+        problems.append(("ID_CENTURY", message))
     if gender in ("Nam", "Nữ") and gender != parts.gender:
         message = (
             f"Chữ số thứ tư của số định danh ứng với giới tính {parts.gender},"
@@ -107,6 +113,7 @@ def province_code_for_place(place: str | None) -> str | None:
     return best[2] if best else None
 
 
+@cache
 def _province_keys() -> dict[str, str]:
     keys = {_key(name): code for code, name in PROVINCE_CODES.items()}
     keys.update(_PROVINCE_ALIASES)

@@ -1,22 +1,32 @@
 """Linking a booklet's student to the population registry (domain.md §5 matching recipe).
 
-The caller (storage layer) fetches candidate rows by blocking key, plus the row of a printed
-personal ID if there is one; this module only scores them. It never auto-links when a second
-candidate is close (twins, namesakes born the same year are common in a province extract).
+The storage layer fetches candidate rows for a whole batch in one set-based query, from the
+blocking keys `link_queries` gives (and the row of a printed personal ID); this module only
+scores them (vectorised, `validation.link_scoring`) and decides. It never auto-links when a
+second candidate is close (twins, namesakes born the same year are common in a province
+extract).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
+import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
 
 from domain.record import LinkStatus, Student
 from domain.text import normalize_text, search_key
 from validation.idnumber import province_code_for_place
+from validation.link_scoring import (
+    STUDENT_COLUMNS,
+    code_text,
+    name_similarity_many,
+    score_pairs,
+    text_or_blank,
+)
 from validation.report import Finding
 
 LINK_THRESHOLD = 85.0  # best score needed for "linked" (0-100)
@@ -24,15 +34,12 @@ MIN_MARGIN = 10.0  # the runner-up must be at least this far behind
 CANDIDATE_FLOOR = 60.0  # below this a row is not worth showing to a steward
 ID_CONFIRMED_FLOOR = 70.0  # a printed ID confirms a candidate scoring at least this
 MAX_CANDIDATES = 5
-HARD_MISMATCH_CAP = 80.0  # best possible score of a row with another given name or gender
-
-# weights of the evidence (points out of 100 when every field is known on both sides)
-W_NAME, W_GIVEN, W_DOB, W_GENDER, W_PARENT, W_PROVINCE = 40, 10, 25, 5, 7, 6
-MARK_WEIGHT = 0.3  # a tone or hat difference weighs this much of a letter difference
-W_DOB_PARTIAL = 8  # one of day/month/year differs: an OCR digit error or another person
 
 # regional forms of one surname (same Hán character): a blocking variant, never proof
 _SURNAME_VARIANTS = {"hoang": "huynh", "huynh": "hoang", "vu": "vo", "vo": "vu"}
+QUERY_COLUMNS = (
+    "qid", "name_key", "given_key", "family_key", "birth_year", "date_of_birth", "printed_id",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class LinkResult:
     score: float | None
     candidates: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+# --- blocking --------------------------------------------------------------------------------
 
 
 def blocking_keys(student: Student) -> list[tuple[str, int]]:
@@ -57,18 +67,103 @@ def blocking_keys(student: Student) -> list[tuple[str, int]]:
     return keys
 
 
+def link_queries(students: Sequence[Student]) -> pd.DataFrame:
+    """The batch's blocking keys, one row per (student index `qid`, name-key variant).
+
+    A registry row is a candidate when it shares (full name key, birth year), or (given-name
+    key, birth date), or (name key without the given name, birth date), or the printed ID:
+    OCR or a registry typo may damage any one part of the name, rarely two.
+    """
+    rows: list[tuple[object, ...]] = []
+    for qid, student in enumerate(students):
+        printed = student.personal_id if _is_pid(student.personal_id) else None
+        keys = blocking_keys(student)
+        dob = student.date_of_birth if keys else None
+        for key, year in keys:
+            family, _, given = key.rpartition(" ")
+            rows.append((qid, key, given, family or None, year, dob, printed))
+        if not keys and printed:
+            rows.append((qid, None, None, None, None, None, printed))
+    frame = pd.DataFrame(rows, columns=list(QUERY_COLUMNS))
+    return frame.astype({"qid": "int64", "birth_year": "Int64"})
+
+
+# --- deciding --------------------------------------------------------------------------------
+
+
+def link_batch(
+    students: Sequence[Student], document_ids: Sequence[str], candidates: pd.DataFrame
+) -> list[LinkResult]:
+    """Link every student of a batch; `candidates` carries `qid` (the student's index)."""
+    pairs = candidate_pairs(students, candidates)
+    scores = score_pairs(pairs)
+    qids = pairs["qid"].to_numpy(int) if len(pairs) else np.zeros(0, int)
+    pids = [code_text(v, 12) for v in pairs["personal_id"].tolist()] if len(pairs) else []
+    order = np.lexsort((-scores, qids))  # by student, best score first
+    starts = np.searchsorted(qids[order], np.arange(len(students) + 1))
+    columns = [c for _, c, _ in _COMPARED if c in pairs]
+    compared = {c: pairs[c].tolist() for c in columns}
+    results = []
+    for qid, (student, document_id) in enumerate(zip(students, document_ids, strict=True)):
+        idx = order[starts[qid] : starts[qid + 1]]
+        scored = [(float(scores[i]), pids[i]) for i in idx]
+        result = decide(student, scored, document_id)
+        if result.status == "linked":
+            at = next(i for i in idx if pids[i] == result.personal_id)
+            row = {column: values[at] for column, values in compared.items()}
+            result = replace(result, findings=registry_disagreements(student, row, document_id))
+        results.append(result)
+    return results
+
+
+# (student field, registry column, what the steward reads)
+_COMPARED = (
+    ("full_name", "full_name", "Họ và tên"),
+    ("date_of_birth", "date_of_birth", "Ngày sinh"),
+    ("gender", "gender", "Giới tính"),
+    ("father_name", "father_name", "Họ tên cha"),
+    ("mother_name", "mother_name", "Họ tên mẹ"),
+)
+
+
+def registry_disagreements(
+    student: Student, row: Mapping[str, object], document_id: str
+) -> list[Finding]:
+    """Fields of a linked student that differ from the registry person's.
+
+    The link proves who the pupil is, not that every letter was read right: a lost tone mark
+    or a slipped digit of the birth date still links. Either the booklet was misread or the
+    registry differs; a steward compares the two (no values in the message: personal data).
+    """
+    findings = []
+    for attr, column, label in _COMPARED:
+        ours, theirs = getattr(student, attr), text_or_blank(row.get(column))
+        if ours and theirs and normalize_text(ours) != normalize_text(theirs):
+            message = (
+                f"{label} đọc được khác dữ liệu dân cư của học sinh đã liên kết; cần đối chiếu."
+            )
+            findings.append(
+                Finding(
+                    document_id, f"student.{attr}", "REGISTRY_MISMATCH", message, "error", "link"
+                )
+            )
+    return findings
+
+
 def link_student(student: Student, candidates: pd.DataFrame, *, document_id: str) -> LinkResult:
-    """Score every candidate row and decide linked / ambiguous / not_found / conflict."""
+    """Score every candidate row for one student and decide (small frames, tests, review)."""
+    frame = candidates.assign(qid=0)
+    return link_batch([student], [document_id], frame)[0]
+
+
+def decide(student: Student, scored: list[tuple[float, str]], document_id: str) -> LinkResult:
+    """linked / ambiguous / not_found / conflict from (score, personal_id), best first."""
     if not student.full_name:
         return _result("not_found", None, None, [], document_id, "IDENTITY_INCOMPLETE")
-    scored = sorted(
-        ((score_candidate(student, row), _pid(row["personal_id"])) for row in _rows(candidates)),
-        reverse=True,
-    )
+    scored = _best_per_person(scored)
     shown = [pid for score, pid in scored if score >= CANDIDATE_FLOOR][:MAX_CANDIDATES]
-    printed = student.personal_id
-    if printed:
-        return _decide_with_printed_id(printed, scored, shown, document_id)
+    if student.personal_id:
+        return _decide_with_printed_id(student.personal_id, scored, shown, document_id)
     if not shown:
         return _result("not_found", None, None, [], document_id, "IDENTITY_NOT_FOUND")
     best, best_id = scored[0]
@@ -78,6 +173,17 @@ def link_student(student: Student, candidates: pd.DataFrame, *, document_id: str
     return _result("ambiguous", None, round(best, 1), shown, document_id, "IDENTITY_AMBIGUOUS")
 
 
+def _best_per_person(scored: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """One entry per personal_id (a row fetched by two keys is one person), best first."""
+    seen: set[str] = set()
+    kept = []
+    for score, pid in sorted(scored, key=lambda s: (-s[0], s[1])):
+        if pid not in seen:
+            seen.add(pid)
+            kept.append((score, pid))
+    return kept
+
+
 def _decide_with_printed_id(
     printed: str, scored: list[tuple[float, str]], shown: list[str], document_id: str
 ) -> LinkResult:
@@ -85,8 +191,12 @@ def _decide_with_printed_id(
     by_id = {pid: score for score, pid in scored}
     best_id = scored[0][1] if scored else None
     score = by_id.get(printed)
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if score is not None and printed == best_id and score >= ID_CONFIRMED_FLOOR:
-        return LinkResult("linked", printed, round(score, 1), [printed], [])
+        if score >= LINK_THRESHOLD or score - runner_up >= MIN_MARGIN:
+            return LinkResult("linked", printed, round(score, 1), [printed], [])
+        # the ID agrees but a second person is close (a twin): a steward confirms
+        return _result("ambiguous", None, round(score, 1), shown, document_id, "IDENTITY_AMBIGUOUS")
     listed = shown if printed in shown else [printed, *shown][:MAX_CANDIDATES]
     best = round(scored[0][0], 1) if scored else None
     return _result("conflict", None, best, listed, document_id, "IDENTITY_CONFLICT")
@@ -113,128 +223,51 @@ def _result(
     return LinkResult(status, personal_id, score, candidates, [finding])
 
 
-# --- scoring ---------------------------------------------------------------------------------
+# --- pairs -----------------------------------------------------------------------------------
+
+
+def candidate_pairs(students: Sequence[Student], candidates: pd.DataFrame) -> pd.DataFrame:
+    """Candidate rows with their student's fields beside them (STUDENT_COLUMNS)."""
+    side = pd.DataFrame(
+        [
+            (
+                qid,
+                s.full_name or "",
+                s.gender or "",
+                s.date_of_birth or "",
+                s.father_name or "",
+                s.mother_name or "",
+                province_code_for_place(s.place_of_birth) or "",
+            )
+            for qid, s in enumerate(students)
+        ],
+        columns=["qid", *STUDENT_COLUMNS],
+    )
+    if candidates.empty:
+        return candidates.assign(**{c: pd.Series(dtype=object) for c in STUDENT_COLUMNS})
+    return candidates.merge(side, on="qid", how="inner", validate="many_to_one")
 
 
 def score_candidate(student: Student, row: dict[str, object]) -> float:
-    """0-100: evidence earned over evidence available (fields blank on either side don't count).
-
-    A different given name (twins) or gender caps the score below the link threshold: such a
-    row may be shown to a steward but is never linked automatically.
-    """
-    name_a, name_b = student.full_name or "", _text(row.get("full_name")) or ""
-    earned, possible = _name_points(name_a, name_b)
-    gender = _equal_points(student.gender, _text(row.get("gender")), W_GENDER)
-    for points, weight in (
-        (_dob_points(student.date_of_birth, _text(row.get("date_of_birth"))), W_DOB),
-        (gender, W_GENDER),
-        (_similar_points(student.father_name, _text(row.get("father_name"))), W_PARENT),
-        (_similar_points(student.mother_name, _text(row.get("mother_name"))), W_PARENT),
-        (_province_points(student.place_of_birth, row.get("birth_registration_place")), W_PROVINCE),
-    ):
-        if points is not None:
-            earned, possible = earned + points, possible + weight
-    score = 100.0 * earned / possible
-    if gender == 0.0 or search_key(_given(name_a)) != search_key(_given(name_b)):
-        score = min(score, HARD_MISMATCH_CAP)
-    return score
+    """The score of one registry row for one student (see `score_pairs`)."""
+    pairs = candidate_pairs([student], pd.DataFrame([{**row, "qid": 0}]))
+    return float(score_pairs(pairs)[0])
 
 
 def name_similarity(a: str, b: str) -> float:
-    """0-100: letter changes cost fully, diacritic-only changes cost a third (domain.md §5).
-
-    rapidfuzz on NFC, tone-style-canonical text gives the whole difference; the accent-stripped
-    ratio tells how much of it is letters. A name with no marks at all (an ASCII export) is
-    compared on letters only: losing every mark is one event, not many errors.
-    """
-    bare = fuzz.ratio(search_key(a), search_key(b))
-    if _unmarked(a) or _unmarked(b):
-        return bare
-    exact = fuzz.ratio(_canonical(a), _canonical(b))
-    return bare - MARK_WEIGHT * max(0.0, bare - exact)
+    """0-100: letter changes cost fully, diacritic-only changes cost a third (domain.md §5)."""
+    return float(name_similarity_many(pd.Series([a]), pd.Series([b]))[0])
 
 
-def _given(name: str) -> str:
-    """The given name (tên): the last syllable in Vietnamese order."""
-    return name.rpartition(" ")[2]
-
-
-def _unmarked(name: str) -> bool:
-    return name.isascii()
-
-
-def _name_points(a: str, b: str) -> tuple[float, float]:
-    """Whole-name similarity plus the given name (last syllable), which separates twins."""
-    given_a, given_b = _given(_canonical(a)), _given(_canonical(b))
-    given: float
-    if given_a == given_b:
-        given = W_GIVEN
-    elif search_key(given_a) == search_key(given_b):
-        given = W_GIVEN / 2
-    else:
-        given = 0.0
-    return W_NAME * name_similarity(a, b) / 100 + given, W_NAME + W_GIVEN
-
-
-def _dob_points(a: str | None, b: str | None) -> float | None:
-    if not a or not b:
-        return None
-    if a == b:
-        return W_DOB
-    parts_a, parts_b = a.split("-"), b.split("-")
-    same = sum(x == y for x, y in zip(parts_a, parts_b, strict=False))
-    return W_DOB_PARTIAL if same == 2 and len(parts_a) == len(parts_b) == 3 else 0.0
-
-
-def _equal_points(a: str | None, b: str | None, weight: float) -> float | None:
-    if not a or not b:
-        return None
-    return weight if a == b else 0.0
-
-
-def _similar_points(a: str | None, b: str | None) -> float | None:
-    if not a or not b:
-        return None
-    return W_PARENT * name_similarity(a, b) / 100
-
-
-def _province_points(place: str | None, registered: object) -> float | None:
-    code = province_code_for_place(place)
-    reg = _digits(registered, 3)
-    if code is None or not reg:
-        return None
-    return W_PROVINCE if reg == code else 0.0
-
-
-def _canonical(name: str) -> str:
-    return normalize_text(name).lower()
-
-
-def _text(value: object) -> str | None:
-    """A cell as text; pandas gives NaN/None for empty cells."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _digits(value: object, width: int) -> str | None:
-    """A code column as text with its leading zeros, even if a CSV reader made it a number."""
-    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
-        value = int(value)
-    text = _text(value)
-    return text.zfill(width) if text and text.isdigit() else text
-
-
-def _pid(value: object) -> str:
-    return _digits(value, 12) or ""
-
-
-def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+def _is_pid(value: str | None) -> bool:
+    return bool(value and re.fullmatch(r"\d{12}", value))
 
 
 def _birth_year(iso_date: str | None) -> int | None:
-    if iso_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso_date):
-        return int(iso_date[:4])
-    return None
+    """The year of a real calendar date written YYYY-MM-DD (OCR can give 2005-13-45)."""
+    if not iso_date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso_date):
+        return None
+    try:
+        return date.fromisoformat(iso_date).year
+    except ValueError:
+        return None

@@ -12,6 +12,7 @@ Severity = Literal["info", "warning", "error"]
 FindingSource = Literal["rule", "gx", "ocr", "link"]
 
 _RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+Issue = tuple[str, str, str, Severity]  # what a rule yields: (field path, code, message, severity)
 
 
 @dataclass(frozen=True)

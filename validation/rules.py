@@ -1,30 +1,52 @@
 """Domain rules over one booklet (domain.md §2, forms.md): pure functions, findings as data.
 
 Each rule reads the record only; nothing here talks to OCR, the registry or a database.
-Arithmetic is done in Decimal so that half-up rounding at .x5 edges is exact (7.25 -> 7.3).
+Numbers and ranks live in `validation.academic`, TH-2014 pages in `validation.rules_primary`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from domain import vocab
 from domain.record import SubjectResult, TranscriptRecord, YearPage
+from validation.academic import (
+    TERMS,
+    academic_rank,
+    as_decimal,
+    expected_decisions,
+    key_subjects,
+    round_half_up1,
+    year_average,
+)
 from validation.idnumber import check_personal_id
-from validation.report import Finding, Severity
+from validation.report import Finding, Issue
+from validation.rules_primary import th_issues
 
-TERMS = ("hk1", "hk2", "year")
+__all__ = [
+    "TERMS",
+    "academic_rank",
+    "as_decimal",
+    "check_record",
+    "expected_decisions",
+    "key_subjects",
+    "round_half_up1",
+    "year_average",
+]
+
+# A printed average may differ from the exact mean of the printed values by 0.1 at most: 0.05
+# from its own rounding, 0.05 because software averages the unrounded term/subject averages
+# (domain.md §2 check 5: "tolerate ±0.1"). Compared on exact sums: a digit slip of 0.5 in HK I
+# moves the mean by 0.17 and is caught, where "within 0.1 of the rounded mean" let it pass.
 TOLERANCE = Decimal("0.1")
-MAX_ABSENCES = 45  # buổi nghỉ: more means ở lại lớp (TT58 Điều 14)
-AGE_SLACK = 2
+AGE_SLACK = 2  # years either side of grade + 5 before a warning (late start, repeats)
+AGE_TOO_YOUNG = 3  # this many years younger than usual is impossible (domain.md §2 check 14)
 REPEAT_DECISIONS = ("Ở lại lớp",)
 _TERM_LABEL = {"hk1": "học kỳ I", "hk2": "học kỳ II", "year": "cả năm"}
 _ONE_DECIMAL = Decimal("0.1")
 _REQUIRED_IDENTITY = {"full_name": "họ và tên", "gender": "giới tính", "date_of_birth": "ngày sinh"}
-
-Issue = tuple[str, str, str, Severity]  # (field path, code, message, severity)
 
 
 def check_record(record: TranscriptRecord) -> list[Finding]:
@@ -33,105 +55,6 @@ def check_record(record: TranscriptRecord) -> list[Finding]:
     for i, page in enumerate(record.years):
         issues.extend(_page_issues(record, page, f"years[{i}]"))
     return [Finding(record.document_id, f, c, m, s, "rule") for f, c, m, s in issues]
-
-
-# --- numbers -----------------------------------------------------------------------------
-
-
-def round_half_up1(value: Decimal) -> Decimal:
-    return value.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-def year_average(hk1: Decimal, hk2: Decimal) -> Decimal:
-    """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, one decimal, half up (domain.md §1.5)."""
-    return round_half_up1((hk1 + 2 * hk2) / 3)
-
-
-def as_decimal(value: object) -> Decimal | None:
-    """A score as an exact Decimal (via its shortest repr, so 7.3 stays 7.3); None if no number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        return None
-
-
-# --- học lực (TT58 Điều 13) ---------------------------------------------------------------
-
-RANKS = ("Giỏi", "Khá", "Trung bình", "Yếu", "Kém")
-# rank -> (minimum average, minimum key subject, minimum of every subject)
-_THRESHOLDS = {
-    "Giỏi": (Decimal("8.0"), Decimal("8.0"), Decimal("6.5")),
-    "Khá": (Decimal("6.5"), Decimal("6.5"), Decimal("5.0")),
-    "Trung bình": (Decimal("5.0"), Decimal("5.0"), Decimal("3.5")),
-    "Yếu": (Decimal("3.5"), Decimal("0"), Decimal("2.0")),
-}
-# khoản 6: (rank the average reaches, rank after one subject pulls it down) -> adjusted rank
-_ADJUSTMENTS = {
-    ("Giỏi", "Trung bình"): "Khá",
-    ("Giỏi", "Yếu"): "Trung bình",
-    ("Khá", "Yếu"): "Trung bình",
-    ("Khá", "Kém"): "Yếu",
-}
-
-
-def key_subjects(regulation: str | None) -> tuple[str, ...]:
-    """Toán and Ngữ văn; TT26/2020 adds Ngoại ngữ from 2020-21."""
-    if regulation == "TT58+TT26":
-        return ("Toán", "Ngữ văn", "Ngoại ngữ")
-    return ("Toán", "Ngữ văn")
-
-
-def academic_rank(
-    average: Decimal,
-    scores: dict[str, Decimal],
-    comment_marks: list[str],
-    keys: tuple[str, ...],
-    *,
-    cd_can_be_adjusted: bool = True,
-    key_must_hold: bool = True,
-) -> str:
-    """Học lực from the term average, the scored subjects and the Đ/CĐ marks (TT58 + khoản 6).
-
-    Khoản 6 ("do kết quả của một môn học nào đó") is read several ways by school software:
-    whether a single CĐ comment subject qualifies (cd_can_be_adjusted), and whether the
-    Toán/Ngữ văn condition must hold unless the one low subject is itself a key subject
-    (key_must_hold). Checks accept every reading.
-    """
-    strict = _strict_rank(average, scores, comment_marks, keys)
-    by_average = next((r for r in RANKS[:4] if average >= _THRESHOLDS[r][0]), "Kém")
-    adjusted = _ADJUSTMENTS.get((by_average, strict))
-    if adjusted is None or not (cd_can_be_adjusted or all(m == "Đ" for m in comment_marks)):
-        return strict
-    culprits = _culprits(by_average, scores, comment_marks)
-    key_ok = _best_key(scores, keys) >= _THRESHOLDS[by_average][1]
-    if len(culprits) != 1 or (key_must_hold and not key_ok and culprits[0] not in keys):
-        return strict
-    return adjusted
-
-
-def _strict_rank(
-    average: Decimal, scores: dict[str, Decimal], marks: list[str], keys: tuple[str, ...]
-) -> str:
-    lowest = min(scores.values(), default=Decimal(10))
-    best_key = _best_key(scores, keys)
-    for rank in RANKS[:4]:
-        min_avg, min_key, min_all = _THRESHOLDS[rank]
-        marks_ok = rank == "Yếu" or all(m == "Đ" for m in marks)
-        if average >= min_avg and best_key >= min_key and lowest >= min_all and marks_ok:
-            return rank
-    return "Kém"
-
-
-def _culprits(rank: str, scores: dict[str, Decimal], marks: list[str]) -> list[str]:
-    """Subjects below the rank's floor for every subject, and CĐ marks."""
-    floor = _THRESHOLDS[rank][2]
-    return [n for n, v in scores.items() if v < floor] + ["CĐ" for m in marks if m != "Đ"]
-
-
-def _best_key(scores: dict[str, Decimal], keys: tuple[str, ...]) -> Decimal:
-    return max((scores[k] for k in keys if k in scores), default=Decimal(0))
 
 
 # --- identity and booklet ------------------------------------------------------------------
@@ -187,7 +110,7 @@ def _page_issues(record: TranscriptRecord, page: YearPage, path: str) -> Iterato
     if record.family == "THCS-2011":
         yield from _thcs_issues(page, path)
     else:
-        yield from _th_issues(page, path)
+        yield from th_issues(page, path)
 
 
 def _header_issues(record: TranscriptRecord, page: YearPage, path: str) -> Iterator[Issue]:
@@ -228,8 +151,13 @@ def _age_issues(record: TranscriptRecord, page: YearPage, path: str) -> Iterator
     if not dob or not re.match(r"\d{4}", dob) or start is None or page.grade is None:
         return
     age = start - int(dob[:4])
-    if abs(age - (page.grade + 5)) > AGE_SLACK:
-        msg = f"Học sinh {age} tuổi học lớp {page.grade} (thông thường {page.grade + 5} tuổi)."
+    usual = page.grade + 5
+    if usual - age >= AGE_TOO_YOUNG:
+        # pupils start late or repeat, but nobody is three years ahead: a misread date
+        msg = f"Học sinh {age} tuổi không thể học lớp {page.grade}; kiểm tra ngày sinh, năm học."
+        yield "student.date_of_birth", "AGE_IMPOSSIBLE", msg, "error"
+    elif abs(age - usual) > AGE_SLACK:
+        msg = f"Học sinh {age} tuổi học lớp {page.grade} (thông thường {usual} tuổi)."
         yield f"{path}.grade", "AGE_GRADE", msg, "warning"
 
 
@@ -286,7 +214,7 @@ def _thcs_subject_issues(subject: SubjectResult, path: str) -> Iterator[Issue]:
     if comment or hk1 is None or hk2 is None or year is None or not _all_valid(scores):
         return
     expected = year_average(hk1, hk2)
-    if abs(year - expected) > TOLERANCE:
+    if abs(3 * year - (hk1 + 2 * hk2)) > 3 * TOLERANCE:  # |printed - exact mean| > 0.1
         msg = f"Điểm cả năm {year} khác (HKI + 2×HKII)/3 = {expected}."
         yield f"{path}.year", "YEAR_AVG_MISMATCH", msg, "error"
 
@@ -339,8 +267,9 @@ def _overall_issues(page: YearPage, path: str) -> Iterator[Issue]:
         scores = _term_scores(page, term)
         if scores is None:
             continue
-        expected = round_half_up1(sum(scores.values(), Decimal(0)) / len(scores))
-        if abs(value - expected) > TOLERANCE:
+        total = sum(scores.values(), Decimal(0))
+        expected = round_half_up1(total / len(scores))
+        if abs(len(scores) * value - total) > len(scores) * TOLERANCE:
             msg = f"Điểm TB các môn {_TERM_LABEL[term]} {value} khác trung bình các môn {expected}."
             yield where, "OVERALL_AVG_MISMATCH", msg, "error"
 
@@ -356,6 +285,15 @@ def _rating_issues(page: YearPage, path: str) -> Iterator[Issue]:
 
 
 def _academic_issues(page: YearPage, path: str) -> Iterator[Issue]:
+    """Printed học lực vs the one recomputed from the scores (TT58 Điều 13 + khoản 6).
+
+    Decision (issue 4): the reading domain.md states is canonical: "a single subject pulls the
+    rank down" counts a CĐ comment subject as that subject (cd_can_be_adjusted) and requires
+    the rank's key-subject condition unless the one low subject is itself a key subject
+    (key_must_hold). School software also applies the other readings; domain.md does not
+    settle them, so a rank that only another reading gives is neither passed nor called wrong:
+    it is flagged ACADEMIC_RULE_UNCERTAIN (error: a steward confirms against the paper).
+    """
     if page.academic is None:
         return
     keys = key_subjects(page.regulation)
@@ -370,21 +308,25 @@ def _academic_issues(page: YearPage, path: str) -> Iterator[Issue]:
         average = _term_average(page, term, scores)
         readings = [
             academic_rank(
-                average,
-                scores,
-                [str(m) for m in marks],
-                keys,
-                cd_can_be_adjusted=cd,
-                key_must_hold=key,
+                average, scores, [str(m) for m in marks], keys,
+                cd_can_be_adjusted=cd, key_must_hold=key,
             )
             for cd in (True, False)
             for key in (True, False)
-        ]
-        if printed not in readings:
-            expected = " hoặc ".join(f"'{r}'" for r in dict.fromkeys(readings))
-            label = _TERM_LABEL[term]
-            msg = f"Học lực {label} ghi '{printed}' nhưng theo điểm phải là {expected}."
-            yield f"{path}.academic.{term}", "ACADEMIC_MISMATCH", msg, "error"
+        ]  # fmt: skip
+        label, where = _TERM_LABEL[term], f"{path}.academic.{term}"
+        if printed == readings[0]:
+            continue
+        if printed in readings:
+            msg = (
+                f"Học lực {label} ghi '{printed}': chỉ đúng theo một cách hiểu khác của khoản 6"
+                f" Điều 13 TT58 (theo cách hiểu chuẩn là '{readings[0]}'); cần người kiểm tra."
+            )
+            yield where, "ACADEMIC_RULE_UNCERTAIN", msg, "error"
+            continue
+        expected = " hoặc ".join(f"'{r}'" for r in dict.fromkeys(readings))
+        msg = f"Học lực {label} ghi '{printed}' nhưng theo điểm phải là {expected}."
+        yield where, "ACADEMIC_MISMATCH", msg, "error"
 
 
 def _term_average(page: YearPage, term: str, scores: dict[str, Decimal]) -> Decimal:
@@ -392,24 +334,6 @@ def _term_average(page: YearPage, term: str, scores: dict[str, Decimal]) -> Deci
     if printed is not None and _all_valid([printed]):
         return printed
     return round_half_up1(sum(scores.values(), Decimal(0)) / len(scores))
-
-
-def expected_decisions(
-    grade: int, conduct: str, academic: str, absences: int | None
-) -> tuple[str, ...]:
-    """Decisions TT58 Điều 14-16 allow for a year's conduct, academic rank and absences."""
-    repeat = "Ở lại lớp"
-    weak_hl, weak_hk = academic == "Yếu", conduct == "Yếu"
-    if (absences or 0) > MAX_ABSENCES or academic == "Kém" or (weak_hl and weak_hk):
-        return (repeat,)
-    done = "Hoàn thành chương trình THCS" if grade == 9 else "Được lên lớp"
-    # grade 9 has no "sau kiểm tra lại" line: passing the retest completes the programme
-    after_retest = (done,) if grade == 9 else ()
-    if weak_hl:
-        return ("Được lên lớp sau kiểm tra lại", repeat, *after_retest)
-    if weak_hk:
-        return ("Được lên lớp sau rèn luyện hè", repeat, *after_retest)
-    return (done,)
 
 
 def _decision_issues(page: YearPage, path: str) -> Iterator[Issue]:
@@ -429,7 +353,7 @@ def _decision_issues(page: YearPage, path: str) -> Iterator[Issue]:
             f"'{page.decision}' không khớp hạnh kiểm {conduct}, học lực {academic}, "
             f"{page.absences or 0} buổi nghỉ (dự kiến: {' / '.join(allowed)})."
         )
-        yield where, "DECISION_INCONSISTENT", msg, "warning"
+        yield where, "DECISION_INCONSISTENT", msg, "error"
 
 
 def _award_issues(page: YearPage, path: str) -> Iterator[Issue]:
@@ -444,63 +368,4 @@ def _award_issues(page: YearPage, path: str) -> Iterator[Issue]:
     fair = vocab.CONDUCT.index(str(conduct)) <= 1 and vocab.ACADEMIC.index(str(academic)) <= 1
     if (page.awards == "Học sinh giỏi" and not good) or not fair:
         msg = f"Danh hiệu '{page.awards}' không khớp hạnh kiểm {conduct}, học lực {academic}."
-        yield f"{path}.awards", "AWARD_INCONSISTENT", msg, "warning"
-
-
-# --- TH-2014 --------------------------------------------------------------------------------
-
-
-def _th_issues(page: YearPage, path: str) -> Iterator[Issue]:
-    tt30 = page.regulation == "TT30"
-    levels = vocab.TH_LEVELS_TT30 if tt30 else vocab.TH_LEVELS_TT22
-    for j, subject in enumerate(page.subjects):
-        where = f"{path}.subjects[{j}]"
-        if subject.level is not None and subject.level not in levels:
-            msg = f"Mức '{subject.level}' không có trong {page.regulation or 'quy định'}."
-            yield f"{where}.level", "VOCABULARY", msg, "error"
-        if any(getattr(subject, t) is not None for t in (*TERMS, "retest")):
-            msg = "Trang tiểu học không có điểm học kỳ của THCS."
-            yield where, "ASSESSMENT_KIND", msg, "error"
-        yield from _test_score_issues(subject, f"{where}.test_score")
-    names = vocab.COMPETENCIES_TT30 if tt30 else vocab.COMPETENCIES_TT22
-    rated = vocab.PC_NL_LEVELS_TT30 if tt30 else vocab.PC_NL_LEVELS_TT22
-    for table, allowed in (("competencies", names), ("qualities", vocab.QUALITIES)):
-        for k, item in enumerate(getattr(page, table) or []):
-            where = f"{path}.{table}[{k}]"
-            if item.name not in allowed:
-                yield f"{where}.name", "VOCABULARY", f"Mục '{item.name}' không hợp lệ.", "error"
-            if item.level is not None and item.level not in rated:
-                msg = f"Mức '{item.level}' không có trong {page.regulation or 'quy định'}."
-                yield f"{where}.level", "VOCABULARY", msg, "error"
-    yield from _th_decision_issues(page, path)
-
-
-def _test_score_issues(subject: SubjectResult, where: str) -> Iterator[Issue]:
-    spec = vocab.subject_by_name("TH-2014", subject.name)
-    tested = spec is not None and spec.assessed_by == "score"
-    score = subject.test_score
-    if score is not None and not tested:
-        msg = f"Môn {subject.name} không có bài kiểm tra định kỳ nhưng có điểm."
-        yield where, "TEST_SCORE_UNEXPECTED", msg, "error"
-    elif score is not None and not 1 <= score <= 10:
-        yield where, "TEST_SCORE_RANGE", f"Điểm KTĐK {score} phải từ 1 đến 10.", "error"
-    elif score is None and tested and spec is not None:
-        msg = f"Môn {subject.name} có kiểm tra định kỳ nhưng thiếu điểm."
-        yield where, "TEST_SCORE_MISSING", msg, "warning"
-
-
-def _th_decision_issues(page: YearPage, path: str) -> Iterator[Issue]:
-    decision, where = page.decision, f"{path}.decision"
-    if decision is None:
-        return
-    if decision not in vocab.TH_DECISIONS:
-        yield where, "VOCABULARY", f"Dòng hoàn thành '{decision}' không hợp lệ.", "error"
-        return
-    completed = decision.startswith("Hoàn thành")
-    primary_done = decision == "Hoàn thành chương trình tiểu học"
-    if page.grade is not None and completed and primary_done != (page.grade == 5):
-        msg = f"'{decision}' không dùng cho lớp {page.grade}."
-        yield where, "DECISION_INCONSISTENT", msg, "warning"
-    if completed and any(s.level == "Chưa hoàn thành" for s in page.subjects):
-        msg = "Ghi hoàn thành chương trình nhưng có môn chưa hoàn thành."
-        yield where, "DECISION_INCONSISTENT", msg, "warning"
+        yield f"{path}.awards", "AWARD_INCONSISTENT", msg, "error"

@@ -157,3 +157,39 @@ def test_two_thousand_pupils_with_their_registry_are_cheap() -> None:
     elapsed = time.process_time() - start
     assert len(extract) == 2000 * 21
     assert elapsed < 10.0, f"{elapsed:.1f} s CPU"
+
+
+# --- traps for the checks benchmark ------------------------------------------------------------
+
+
+def test_typo_name_changes_one_letter_and_the_search_key() -> None:
+    from synth.registry import typo_name
+
+    rng = random.Random(2)
+    for name in ("Nguyễn Văn An", "Trần Thị Thu Hương", "Lê Minh Tuấn"):
+        typo = typo_name(rng, name)
+        assert typo != name and len(typo) == len(name)
+        assert search_key(typo) != search_key(name)
+        assert sum(a != b for a, b in zip(typo, name, strict=True)) == 1
+        assert [w[0] for w in typo.split()] == [w[0] for w in name.split()]
+
+
+def test_trapped_registry_has_missing_and_misspelt_pupils(
+    records: list[TranscriptRecord],
+) -> None:
+    from synth.registry import trapped_registry
+
+    first = trapped_registry(random.Random(8), records, 9000, missing_rate=0.05, typo_rate=0.05)
+    again = trapped_registry(random.Random(8), records, 9000, missing_rate=0.05, typo_rate=0.05)
+    assert first == again  # seeded
+    assert len(first.rows) == 9000
+    ids = [r["personal_id"] for r in first.rows]
+    assert len(set(ids)) == len(ids)
+    pupils = {r.identity_link.personal_id for r in records}
+    assert first.missing and first.typos and not first.missing & first.typos
+    assert first.missing <= pupils and not first.missing & set(ids)
+    truth = {r.identity_link.personal_id: r.student.full_name for r in records}
+    by_id = {r["personal_id"]: r for r in first.rows}
+    assert all(by_id[pid]["full_name"] != truth[pid] for pid in first.typos)
+    present = pupils - first.missing - first.typos
+    assert all(by_id[pid]["full_name"] == truth[pid] for pid in present)

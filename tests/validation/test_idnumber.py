@@ -79,3 +79,10 @@ def test_decode() -> None:
 )
 def test_province_of_place(place: str | None, code: str | None) -> None:
     assert province_code_for_place(place) == code
+
+
+@pytest.mark.parametrize("digit", "456789")
+def test_century_digit_outside_1900_2099(digit: str) -> None:
+    assert codes(f"001{digit}05012345", dob=None, gender=None) == ["ID_CENTURY"]
+    # with a birth date the encoded year is wrong too: both are reported
+    assert "ID_CENTURY" in codes(f"001{digit}05012345", gender=None)

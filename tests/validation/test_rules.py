@@ -253,11 +253,12 @@ def test_expected_decisions(
     assert expected_decisions(grade, conduct, academic, absences) == allowed
 
 
-def test_decision_inconsistent_is_a_warning() -> None:
+def test_decision_inconsistent_is_an_error() -> None:
+    # TT58 Điều 15-16 are hard rules (domain.md [H]): a misread decision line must not pass
     record = thcs_record()
     record.years[0].absences = 50
     (finding,) = [f for f in check_record(record) if f.code == "DECISION_INCONSISTENT"]
-    assert finding.field == "years[0].decision" and finding.severity == "warning"
+    assert finding.field == "years[0].decision" and finding.severity == "error"
     record.years[0].decision = "Được lên lớp luôn"
     assert ("years[0].decision", "VOCABULARY") in codes(record)
 
@@ -266,7 +267,7 @@ def test_award_needs_the_ranks() -> None:
     record = thcs_record()
     record.years[0].conduct = TermTriple(hk1="Tốt", hk2="Khá", year="Khá")
     (finding,) = [f for f in check_record(record) if f.code == "AWARD_INCONSISTENT"]
-    assert finding.field == "years[0].awards" and finding.severity == "warning"
+    assert finding.field == "years[0].awards" and finding.severity == "error"
     record.years[0].awards = "Học sinh tiên tiến"
     assert only_code(record, "AWARD_INCONSISTENT") == []
     record.years[0].conduct = TermTriple(hk1="Tốt", hk2="Khá", year="Trung bình")
