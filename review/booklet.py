@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from domain.record import FieldReading, TranscriptRecord
 from domain.text import normalize_text
 from review.security import ReviewError
-from validation.linking import link_student
+from validation.linking import link_batch
 from validation.report import Finding
 from validation.rules import check_record
 
@@ -142,10 +142,9 @@ def current_findings(
     return findings
 
 
-def relink(record: TranscriptRecord, candidates: Sequence[dict[str, Any]]) -> TranscriptRecord:
-    """Re-run registry linking after an identity edit (same scoring as the pipeline)."""
-    frame = pd.DataFrame(list(candidates))
-    result = link_student(record.student, frame, document_id=record.document_id)
+def relink(record: TranscriptRecord, candidates: pd.DataFrame) -> TranscriptRecord:
+    """Re-run registry linking after an identity edit (same search and scoring as the pipeline)."""
+    result = link_batch([record.student], [record.document_id], candidates)[0]
     doc = record.to_contract()
     doc["identity_link"] = {
         "status": result.status,

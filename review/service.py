@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.errors import HocbaError
 from domain.record import FieldReading, TranscriptRecord
+from pipelines.registry_store import link_candidates
 from review import store
 from review.booklet import (
     FieldView,
@@ -22,7 +23,7 @@ from review.booklet import (
 )
 from review.db import Conn, Pool, append_audit
 from review.security import Account, ReviewError
-from validation.linking import blocking_keys
+from validation.linking import link_queries
 from validation.report import Finding
 
 
@@ -113,8 +114,8 @@ def edit_field(pool: Pool, account: Account, document_id: str, path: str, raw: s
         doc, before = apply_edit(booklet.record.to_contract(), path, value)
         record = TranscriptRecord.from_contract(doc)
         if path.startswith("student."):
-            keys = blocking_keys(record.student)
-            record = relink(record, store.registry_candidates(conn, keys))
+            queries = link_queries([record.student])  # the pipeline's candidate search
+            record = relink(record, link_candidates(conn, queries))
         store.save_draft(conn, account, document_id, record.to_contract())
         sensitive = is_sensitive(path)
         store.add_edit(conn, account, document_id, path, before, value, sensitive=sensitive)

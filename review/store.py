@@ -12,7 +12,6 @@ from typing import Any
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from pipelines.sector_rows import CANDIDATE_COLUMNS, CANDIDATES_SQL
 from review.db import Conn
 from review.security import Account
 
@@ -173,14 +172,6 @@ def registry_rows(conn: Conn, personal_ids: list[str]) -> list[dict[str, Any]]:
             " FROM hocba.registry_person WHERE personal_id = ANY(%s) ORDER BY personal_id",
             (personal_ids,),
         ).fetchall()
-
-
-def registry_candidates(conn: Conn, keys: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    """The pipeline's candidate query (same blocking keys), as dicts for linking."""
-    if not keys:
-        return []
-    rows = conn.execute(CANDIDATES_SQL, ([k for k, _ in keys], [y for _, y in keys])).fetchall()
-    return [dict(zip(CANDIDATE_COLUMNS, r, strict=True)) for r in rows]
 
 
 # ---------------------------------------------------------------- decisions
