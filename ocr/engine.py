@@ -1,12 +1,14 @@
-"""OCR engines behind one small interface. The real one is Tesseract via pytesseract.
+"""OCR engines behind one small interface: Tesseract, kept loaded in the process through
+tesserocr (`ocr.tess_api`, the default), or through pytesseract (the reference and fallback).
 
-pytesseract starts a process per call (~140 ms fixed), so a page is read in one call and only
-doubtful fields are re-read from their crops. Every call has a timeout; a crash or timeout raises
-OcrEngineError so the page is flagged, never silently emptied.
+pytesseract starts a process per call (~140 ms fixed); tesserocr costs the recognition only.
+Every call has a timeout; a crash or timeout raises OcrEngineError so the page is flagged,
+never silently emptied.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from domain.errors import OcrEngineError
 
 # Tesseract's OpenMP threads fight each other when we parallelize by process.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -122,3 +126,21 @@ def _words(data: dict[str, list]) -> list[Word]:
         if text and text.strip() and float(conf) >= 0:
             words.append(Word(text.strip(), float(conf), int(x), int(y), int(w), int(h)))
     return words
+
+
+_default: OcrEngine | None = None
+
+
+def default_engine() -> OcrEngine:
+    """The process's engine: tesserocr when its wheel and the models load, else pytesseract."""
+    global _default
+    if _default is None:
+        try:
+            from ocr.tess_api import TesserocrEngine, tessdata_dir
+
+            tessdata_dir()
+            _default = TesserocrEngine()
+        except (ImportError, OcrEngineError) as exc:
+            log.warning("tesserocr unavailable (%s); using pytesseract, a process per call", exc)
+            _default = TesseractEngine()
+    return _default

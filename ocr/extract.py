@@ -12,7 +12,8 @@ from domain.errors import OcrEngineError, UnsupportedPage
 from domain.record import FieldReading, Flag, Source, Student, TranscriptRecord, YearPage
 from domain.text import search_key
 from ocr.decode import PageImage
-from ocr.engine import OcrEngine, TesseractEngine
+from ocr.engine import OcrEngine, default_engine
+from ocr.handwriting import booklet_verdicts
 from ocr.identity import read_identity
 from ocr.pages import ReadPage, read_page
 from ocr.sink import FieldSink
@@ -31,7 +32,7 @@ def extract_booklet(
     pages: Sequence[PageImage], *, source: Source, document_id: str, engine: OcrEngine | None = None
 ) -> Extraction:
     """Raises UnsupportedPage when no page looks like a booklet of a v1 family."""
-    engine = engine or TesseractEngine()
+    engine = engine or default_engine()
     flags: list[Flag] = []
     read: list[ReadPage] = []
     for page in pages:
@@ -73,8 +74,10 @@ def _fill(
 ) -> None:
     identity_seen = False
     year_names: list[tuple[int, object]] = []
+    sinks: list[tuple[ReadPage, FieldSink]] = []
     for page in read:
         sink = FieldSink(page.number, page.clean.gray, engine)
+        sinks.append((page, sink))
         if page.kind == "identity" and not identity_seen:
             identity_seen = True
             record.student = read_identity(page, sink)
@@ -92,6 +95,8 @@ def _fill(
                     message=f"Trang {page.number} không nhận ra là trang sơ yếu lý lịch hay trang năm học; cần xem ảnh quét.",
                 )
             )
+    flag_handwritten([sink for _, sink in sinks])
+    for page, sink in sinks:
         flags.extend(
             f for f in sink.flags if f.field != "student.full_name" or page.kind == "identity"
         )
@@ -130,3 +135,13 @@ def _check_page_owner(
                     message="Họ tên trên trang năm học khác với trang sơ yếu lý lịch; trang này có thể thuộc học sinh khác.",
                 )
             )
+
+
+def flag_handwritten(sinks: Sequence[FieldSink]) -> None:
+    """Values that look written by hand go to a person with their crops (the readings' boxes):
+    the engine reads print, and a hand's digits can fool it without a sign."""
+    marks = booklet_verdicts([(s.image, [(r.box, r.raw or "") for r in s.readings]) for s in sinks])
+    for sink, page_marks in zip(sinks, marks, strict=True):
+        for reading, is_hand in zip(list(sink.readings), page_marks, strict=True):
+            if is_hand:
+                sink.flag(reading.path, "HANDWRITTEN", reading.raw or "")

@@ -87,7 +87,7 @@ def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
     if counts["thcs"] != counts["th"]:
         family = "THCS-2011" if counts["thcs"] > counts["th"] else "TH-2014"
     anchors = sum(counts.values())
-    return ReadPage(clean, words, lines, tables, kind, family, anchors)
+    return ReadPage(clean.without_masks(), words, lines, tables, kind, family, anchors)
 
 
 def _count(lines: list[Line], anchors: tuple[str, ...]) -> int:

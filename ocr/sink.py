@@ -27,6 +27,7 @@ _MESSAGES = {
     "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
+    "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
 }
 
 
@@ -100,21 +101,20 @@ class FieldSink:
         return [next(texts) if c is not None else "" for c in crops]
 
     def prefetch(self, cells: Sequence[tuple[int, int, int, int]]) -> None:
-        """Read many cells in two engine calls (digits, letters) by stacking their crops into
-        one strip: a process start per cell would cost ~0.1 s each."""
-        crops: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
-        for box in cells:
-            crop = _crop(self.image, box)
-            if crop is not None and self.has_ink(box):  # blank lines derail the block reader
-                crops.append((box, crop))
-        if not crops:
+        """Read many cells in two engine calls (letters, digits) by stacking their crops into
+        one strip: a call per cell would cost far more. The digit family reads the cells' own
+        grey levels, the letter family their binarized ink: different pixels, so the two
+        families' mistakes are less correlated than two reads of one image."""
+        boxes = [box for box in cells if self.has_ink(box)]  # blank lines derail the reader
+        pairs = [(box, _crops(self.image, box)) for box in boxes]
+        present = [(box, pair) for box, pair in pairs if pair is not None]
+        if not present:
             return
-        strip, spans = _stack([c for _, c in crops])
         for digits in (False, True):
+            strip, spans = _stack([pair[digits] for _, pair in present])
             lines = self.engine.read_lines(strip, digits=digits)
-            for (box, _), (top, bottom) in zip(crops, spans, strict=True):
-                text, conf = _text_between(lines, top, bottom)
-                self.second_reads.setdefault(box, []).append((text, conf))
+            for (box, _), (top, bottom) in zip(present, spans, strict=True):
+                self.second_reads.setdefault(box, []).append(_text_between(lines, top, bottom))
 
     def flag(self, path: str, code: str, raw: str = "", conf: float = 0.0) -> None:
         self.flags.append(Flag(field=path, code=code, message=flag_message(code, raw, conf)))
@@ -227,7 +227,7 @@ class FieldSink:
         if decided is None:
             crop = _crop(self.image, cell)
             if crop is not None:
-                extra = [self.engine.read_line(crop, digits=d) for d in (False, True)]
+                extra = [self._read_alone(cell, digits=d) for d in (False, True)]
                 reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
                 families += ["letters", "digits"]
                 decided = _majority(reads, families)
@@ -241,6 +241,11 @@ class FieldSink:
         if best is None:
             return first, texts, conf, first.problem or "UNPARSEABLE"
         return Parsed(best[0]), texts, best[2], "READS_DISAGREE"
+
+    def _read_alone(self, cell: tuple[int, int, int, int], *, digits: bool) -> tuple[str, float]:
+        """One cell read on its own, with the crop its read family uses (see prefetch)."""
+        crop = _crop(self.image, cell, soft=digits)
+        return self.engine.read_line(crop, digits=digits) if crop is not None else ("", 0.0)
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = _crop(self.image, cell)
@@ -268,7 +273,7 @@ class FieldSink:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
         if max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
-            reads += [self.engine.read_line(crop, digits=digits) for digits in (False, True)]
+            reads += [self._read_alone(cell, digits=digits) for digits in (False, True)]
         parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]
         good = [(p, t, c) for p, t, c in parsed if p.ok]
         if not good:
@@ -307,15 +312,30 @@ def _as_digits(raw: str) -> str:
     return raw.translate(_GLYPH_TO_DIGIT)
 
 
-def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+def _crop(
+    image: np.ndarray, box: tuple[int, int, int, int], *, soft: bool = False
+) -> np.ndarray | None:
     """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
-    remnants at its edges and paper texture removed, in a white margin."""
+    remnants at its edges and paper texture removed, in a white margin. `soft` keeps the
+    glyphs' own grey levels (their anti-aliased edges) instead of the thresholded ink."""
+    pair = _crops(image, box)
+    return None if pair is None else pair[soft]
+
+
+def _crops(
+    image: np.ndarray, box: tuple[int, int, int, int]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The thresholded and the soft crop of a box (see `_crop`), cleaned once."""
     x, y, w, h = box
     pad = 4 if w > 60 else 0  # table cells lose their ruling; word boxes are kept whole
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
     if crop.size == 0:
         return None
-    return cv2.copyMakeBorder(_clean_cell(crop), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    ink = _clean_cell(crop)
+    near_ink = cv2.erode(ink, np.ones((3, 3), np.uint8)) < 128  # ink grown by a pixel
+    soft = np.where(near_ink, crop, 255).astype(np.uint8)
+    border = (12, 12, 12, 12, cv2.BORDER_CONSTANT)
+    return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
 
 
 def _clean_cell(crop: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from domain.record import YearPage
 from domain.text import search_key
-from domain.vocab import regulation_for
+from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
 from ocr.engine import Word
 from ocr.fields import Parsed, parse_class, parse_name, parse_school_year, parse_text
 from ocr.layout import (
@@ -82,7 +82,31 @@ def new_year_page(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> 
         school_name=header.school_name if isinstance(header.school_name, str) else None,
     )
     year.regulation = regulation_for(family, year.school_year, year.grade)  # type: ignore[assignment]
+    for flag in [f for f in sink.flags if f.field == f"{prefix}.class_name"]:
+        sink.flag(f"{prefix}.grade", flag.code)  # the grade is read from the class name
     return year
+
+
+def flag_missing_subjects(year: YearPage, family: str, sink: FieldSink, prefix: str) -> None:
+    """The form prints a row for every compulsory subject of the grade (of any grade, when the
+    grade is unknown): one not found was misread or folded into the header, never dropped."""
+    grades = [year.grade] if year.grade in GRADES_BY_FAMILY[family] else GRADES_BY_FAMILY[family]
+    compulsory = [{s.name for s in subjects_for(family, g) if not s.optional} for g in grades]
+    found = {s.name for s in year.subjects}
+    for name in sorted(set.intersection(*compulsory) - found):
+        sink.flag(f"{prefix}.subjects", "ROW_NOT_FOUND", name)
+
+
+def flag_unread_columns(
+    table: Table, row: int, roles: dict[str, int], sink: FieldSink, path: str
+) -> None:
+    """Ink in an inner column no header was matched to (a misread "retest" header): the row's
+    value there is unknown, so it is flagged, never dropped. The last column holds signatures."""
+    inner = [
+        c for c in range(roles.get("name", 0) + 1, table.n_cols - 1) if c not in roles.values()
+    ]
+    if any(sink.has_ink(table.cell_box(row, c)) for c in inner):
+        sink.flag(path, "COLUMN_NOT_FOUND", "retest")
 
 
 def _school_words(line: Line) -> list[Word]:

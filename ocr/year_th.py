@@ -29,6 +29,7 @@ from ocr.pages import ReadPage
 from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
+    flag_missing_subjects,
     labelled,
     lines_below,
     locate_columns,
@@ -105,11 +106,12 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
         index = len(year.subjects)
         path = f"{prefix}.subjects[{index}]"
         result = SubjectResult(name=str(subject.value))
-        if "level" in roles and cells[roles["level"]]:
+        if "level" in roles:  # a cell the page read left empty is checked for ink
+            cell = table.cell_box(row_index, roles["level"])
             result.level = sink.take(
-                f"{path}.level", cells[roles["level"]], vocab_parser(LEVEL_INDEX)
+                f"{path}.level", cells[roles["level"]], vocab_parser(LEVEL_INDEX), cell=cell
             )  # type: ignore[assignment]
-        if "test_score" in roles and cells[roles["test_score"]]:
+        if "test_score" in roles:
             cell = table.cell_box(row_index, roles["test_score"])
             value = sink.take(
                 f"{path}.test_score",
@@ -119,9 +121,13 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
                 cell=cell,
             )
             result.test_score = value if isinstance(value, int) else None
-        if "comment" in roles and cells[roles["comment"]]:
-            result.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
+        if "comment" in roles:
+            cell = table.cell_box(row_index, roles["comment"])
+            result.comment = sink.take(
+                f"{path}.comment", cells[roles["comment"]], parse_text, cell=cell
+            )  # type: ignore[assignment]
         year.subjects.append(result)
+    flag_missing_subjects(year, "TH-2014", sink, prefix)
 
 
 def _read_rated(

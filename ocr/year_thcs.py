@@ -29,6 +29,8 @@ from ocr.year_common import (
     body_rows,
     column_roles,
     fill_term_columns,
+    flag_missing_subjects,
+    flag_unread_columns,
     labelled,
     lines_below,
     locate_columns,
@@ -54,7 +56,7 @@ TERMS = ("hk1", "hk2", "year")
 SCORE_ROLES = (
     ("signature", lambda k: "giao vien" in k or "ky ten" in k),
     ("name", lambda k: "mon" in k),
-    ("retest", lambda k: "kiem tra lai" in k or "sau" in k),
+    ("retest", lambda k: any(w in k for w in ("kiem tra lai", "sau", "diem hoac", "xep loai"))),
     ("year", lambda k: term_of(k) == "year"),
     ("hk2", lambda k: ("ky" in k or "hk" in k) and term_of(k) == "hk2"),
     ("hk1", lambda k: ("ky" in k or "hk" in k) and term_of(k) == "hk1"),
@@ -118,9 +120,11 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
     sink.prefetch([table.cell_box(r, c) for r, _ in rows for c in value_cols])
     averages = TermTriple()
+    average_seen = False
     for row_index, cells in rows:
         name_text = cell_text(cells[roles["name"]])
         if _is_average_row(name_text):
+            average_seen = True
             for term in TERMS:
                 if term in roles:
                     path = f"{prefix}.average_all.{term}"
@@ -152,8 +156,13 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
                         path, cells[roles[term]], parse_score, numeric=True, cell=cell
                     )
                 setattr(result, term, value)
+        if "retest" not in roles:
+            flag_unread_columns(table, row_index, roles, sink, f"{prefix}.subjects[{index}].retest")
         year.subjects.append(result)
     year.average_all = averages
+    if not average_seen:  # the form always prints it as the last row
+        sink.missing(f"{prefix}.average_all")
+    flag_missing_subjects(year, "THCS-2011", sink, prefix)
 
 
 def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:

@@ -58,6 +58,7 @@ class BookletJob:
     colour: bool
     scans_dir: str
     seed: int
+    handwritten: bool = False  # values written by hand into the printed frame
 
 
 def generate_archive(
@@ -70,6 +71,7 @@ def generate_archive(
     bad_files: bool = False,
     residents_per_pupil: int = 20,
     jobs: int = 1,
+    handwritten: float = 0.0,
 ) -> ArchiveSummary:
     """Generate `booklets` ground-truth records (synth/content.py) and write their archive."""
     from synth.content import make_records
@@ -85,6 +87,7 @@ def generate_archive(
         bad_files=bad_files,
         residents_per_pupil=residents_per_pupil,
         jobs=jobs,
+        handwritten=handwritten,
     )
 
 
@@ -98,11 +101,15 @@ def write_archive(
     bad_files: bool = False,
     residents_per_pupil: int = 20,
     jobs: int = 1,
+    handwritten: float = 0.0,
 ) -> ArchiveSummary:
-    """Print, scan and describe the given truth records (the registry needs linked pupils)."""
+    """Print, scan and describe the given truth records (the registry needs linked pupils).
+    A `handwritten` share of the booklets has its values written by hand."""
     _check_arguments(degradation, variants, jobs)
+    if not 0.0 <= handwritten <= 1.0:
+        raise ConfigError("handwritten must be a share from 0 to 1", hint="e.g. --handwritten 0.2")
     scans, truth_dir = _prepare(out_dir)
-    plan = _plan(records, seed, degradation, variants, scans)
+    plan = _plan(records, seed, degradation, variants, scans, handwritten)
     results = _run(plan, jobs)
     truths, entries = [], []
     for job, result in zip(plan, results, strict=True):
@@ -160,10 +167,13 @@ def _plan(
     degradation: Degradation,
     variants: Sequence[str],
     scans: Path,
+    handwritten: float = 0.0,
 ) -> list[BookletJob]:
     """Formats as a shuffled deck (so the shares hold even for small archives), then variants."""
     rng = random.Random(f"hocba-archive-{seed}")
     deck = _format_deck(len(records), rng)
+    # a separate generator: the printed-only archive stays the same bytes as before
+    hands = random.Random(f"hocba-hand-{seed}")
     jobs = []
     for record, scan_format in zip(records, deck, strict=True):
         colour = scan_format != "tif" and rng.random() < COLOUR_SHARE
@@ -176,6 +186,7 @@ def _plan(
                 colour=colour,
                 scans_dir=str(scans),
                 seed=seed,
+                handwritten=hands.random() < handwritten,
             )
         )
     return jobs
@@ -217,7 +228,7 @@ def scan_booklet(job: BookletJob) -> dict[str, Any]:
     )
     quality = rng.randint(*profile.jpeg) if profile.jpeg else None
     pages, traces = [], []
-    for page in render_booklet(record, VARIANTS[job.variant]):
+    for page in render_booklet(record, VARIANTS[job.variant], handwritten=job.handwritten):
         scanned, trace = apply_degradation(
             page if job.colour else page.convert("L"),
             rng,
@@ -305,6 +316,7 @@ def _manifest_entry(
         "variant": job.variant,
         "degradation": job.degradation,
         "colour": job.colour,
+        "handwritten": job.handwritten,
         "dpi": result["dpi"],
         "pages": [{"page": i, **trace} for i, trace in enumerate(result["pages"], start=1)],
     }

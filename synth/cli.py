@@ -1,7 +1,7 @@
 """`hocba synth`: write a synthetic scanned archive (scans, truth, registry, manifest).
 
 hocba synth --booklets N --seed S --out DIR [--degradation L] [--bad-files]
-            [--variants p1,p2] [--jobs N] [--residents-per-pupil N]
+            [--variants p1,p2] [--jobs N] [--residents-per-pupil N] [--handwritten SHARE]
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
         default=",".join(DEV_VARIANTS),
         help=f"comma-separated print variants from {', '.join(VARIANTS)} (default: dev ones)",
     )
+    parser.add_argument(
+        "--handwritten",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of booklets whose values are written by hand (0-1; default 0)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--residents-per-pupil", type=int, default=20)
     return parser
@@ -52,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             bad_files=args.bad_files,
             residents_per_pupil=args.residents_per_pupil,
             jobs=args.jobs,
+            handwritten=args.handwritten,
         )
     except HocbaError as error:
         print(f"hocba synth: {error}", file=sys.stderr)

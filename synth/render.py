@@ -17,6 +17,7 @@ from PIL import Image
 from domain.record import TermTriple, TranscriptRecord, YearPage
 from domain.text import title_case_name
 from domain.vocab import SUBJECTS_BY_FAMILY, subject_by_name
+from synth.handwriting import HandSheet
 from synth.layouts import ROW_ORDERS, PrintVariant
 from synth.sheet import GRID, MASTER_DPI, Cell, Sheet, page_size
 
@@ -411,10 +412,13 @@ def _competency_name(name: str, variant: PrintVariant) -> str:
     return name
 
 
-def _draw_fitted(draw_page: Callable[[Sheet], None], variant: PrintVariant, seed: str) -> Sheet:
+def _draw_fitted(
+    draw_page: Callable[[Sheet], None], variant: PrintVariant, seed: str, hand: bool = False
+) -> Sheet:
     """Draw; when the content runs past the bottom margin, redraw with tighter spacing."""
+    kind = HandSheet if hand else Sheet
     for spacing in (1.0, 0.9, 0.8, 0.72, 0.65):
-        sheet = Sheet(variant, random.Random(seed), spacing)
+        sheet = kind(variant, random.Random(seed), spacing)
         draw_page(sheet)
         if sheet.y <= sheet.bottom + variant.margins[3] // 3:  # a little into the margin is fine
             break
@@ -422,22 +426,26 @@ def _draw_fitted(draw_page: Callable[[Sheet], None], variant: PrintVariant, seed
     return sheet
 
 
-def draw_booklet(record: TranscriptRecord, variant: PrintVariant) -> list[Sheet]:
-    """The drawn sheets at 300 dpi: page images plus the strings printed on each."""
+def draw_booklet(
+    record: TranscriptRecord, variant: PrintVariant, handwritten: bool = False
+) -> list[Sheet]:
+    """The drawn sheets at 300 dpi: page images plus the strings printed on each. With
+    `handwritten`, every value is written by hand into the printed frame."""
     seed = f"{record.document_id}:{variant.name}"
-    sheets = [_draw_fitted(lambda s: identity_page(record, variant, s), variant, f"{seed}:0")]
+    identity = functools.partial(identity_page, record, variant)
+    sheets = [_draw_fitted(identity, variant, f"{seed}:0", handwritten)]
     year_page = thcs_year_page if record.family == "THCS-2011" else th_year_page
     for i, year in enumerate(record.years, start=1):
         draw = functools.partial(_year, year_page, record, year)
-        sheets.append(_draw_fitted(draw, variant, f"{seed}:{i}"))
+        sheets.append(_draw_fitted(draw, variant, f"{seed}:{i}", handwritten))
     return sheets
 
 
 def render_booklet(
-    record: TranscriptRecord, variant: PrintVariant, dpi: int = 300
+    record: TranscriptRecord, variant: PrintVariant, dpi: int = 300, handwritten: bool = False
 ) -> list[Image.Image]:
     """The identity page then one year page per `record.years` entry, RGB at `dpi`."""
-    pages = [sheet.img for sheet in draw_booklet(record, variant)]
+    pages = [sheet.img for sheet in draw_booklet(record, variant, handwritten)]
     if dpi != MASTER_DPI:
         pages = [_resample(p, dpi) for p in pages]
     return pages

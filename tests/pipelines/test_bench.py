@@ -63,3 +63,30 @@ def test_covers_respects_path_boundaries() -> None:
     assert covers("years[1]", "years[1].subjects[0].hk1")
     assert not covers("years[1]", "years[10].grade")
     assert not covers("student.father", "student.father_name")
+
+
+def _booklet(doc_id: str, variant: str, handwritten: bool) -> dict[str, Any]:
+    return {"document_id": doc_id, "variant": variant, "handwritten": handwritten, "pages": [1, 2]}
+
+
+def test_report_keeps_handwritten_booklets_out_of_typed_accuracy() -> None:
+    from pipelines.bench import WorkerResult, baseline_report, report
+
+    truths = {"a": TRUTH, "b": TRUTH}
+    flagged = copy.deepcopy(TRUTH)
+    flagged["review"]["flags"] = [{"field": "", "code": "HANDWRITTEN", "message": ""}]
+    done = [
+        WorkerResult("a", copy.deepcopy(TRUTH), None, 6.0, 300.0),
+        WorkerResult("b", flagged, None, 6.0, 420.0),
+    ]
+    booklets = [_booklet("a", "holdout", False), _booklet("b", "p1", True)]
+    text = report(2, booklets, truths, done, wall=10.0)
+    assert "Accuracy of typed values (1 booklets, 13 fields" in text
+    assert "holdout" in text and "  p1 " not in text  # per variant: typed booklets only
+    assert "handwritten: 13 fields in 1 booklets, flagged 100.0%" in text
+    assert "pages/min per core (CPU)         20.0" in text  # 4 pages in 12 CPU seconds
+    assert "peak RSS per worker               420 MB" in text
+    base = [({"student.full_name": "Lê Văn An"}, 3.0)]
+    lines = baseline_report(booklets[:1], truths, done, base)
+    assert "40.0 vs 20.0" in lines  # 2 pages in 3 s against 2 pages in 6 s
+    assert "student.full_name             100.0% vs  100.0%" in lines

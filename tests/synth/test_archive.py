@@ -189,3 +189,11 @@ def test_refuses_to_write_into_a_foreign_directory(tmp_path: Path) -> None:
     (tmp_path / "thesis.odt").write_text("not an archive")
     with pytest.raises(ConfigError):
         generate_archive(tmp_path, 1, 1)
+
+
+def test_handwritten_share_is_recorded_per_booklet(tmp_path: Path) -> None:
+    generate_archive(tmp_path / "hand", 2, SEED, degradation="clean", handwritten=1.0)
+    booklets = json.loads((tmp_path / "hand" / "manifest.json").read_text("utf-8"))["booklets"]
+    assert [b["handwritten"] for b in booklets] == [True, True]
+    with pytest.raises(ConfigError):
+        generate_archive(tmp_path / "bad", 1, SEED, handwritten=1.5)

@@ -266,3 +266,22 @@ def test_every_truth_value_is_printed_on_its_page(variant: str) -> None:
             for value in expected:
                 assert not value or _on_page(page, value), (variant, record.document_id, value)
     assert families == {"THCS-2011", "TH-2014"}
+
+
+def _blue_ink(page: Image.Image) -> int:
+    """Pixels of ballpoint blue: blue well above red (print is neutral grey-black)."""
+    rgb = np.asarray(page.convert("RGB")).astype(int)
+    return int(((rgb[:, :, 2] - rgb[:, :, 0] > 50) & (rgb[:, :, 2] < 200)).sum())
+
+
+@pytest.mark.parametrize("family", ["THCS-2011", "TH-2014"])
+def test_handwritten_mode_writes_values_by_hand_in_the_same_frame(family: str) -> None:
+    record = sample_record(family, 7, years=1)
+    printed = draw_booklet(record, VARIANTS["p2"])
+    hand = draw_booklet(record, VARIANTS["p2"], handwritten=True)
+    for p, h in zip(printed, hand, strict=True):
+        assert p.printed == h.printed  # the same strings, so the truth still describes the page
+        # values in pen: far more blue ink than the signatures alone leave on a printed page
+        assert _blue_ink(h.img) > _blue_ink(p.img) + 20_000
+    again = draw_booklet(record, VARIANTS["p2"], handwritten=True)
+    assert all(a.img.tobytes() == b.img.tobytes() for a, b in zip(hand, again, strict=True))

@@ -1,0 +1,85 @@
+"""Handwritten values: detected so they go to a person with their crops, never read as print.
+
+Printers put every glyph of a value on one straight baseline; a hand does not. The measure is
+the spread of the glyphs' bottoms around a straight line fitted through them, relative to the
+glyph height. It needs a few glyphs, so one field says little (a lone "8"); a page says a lot:
+the values of a page are filled in by one hand or by one printer. A page whose typical value
+is irregular is handwritten, and each of its values is flagged; a field irregular enough on
+its own is flagged wherever it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import median
+
+import cv2
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+MIN_GLYPHS = 2  # a lone glyph carries no baseline
+SHORT = 4  # short values (scores, codes): too few glyphs to fit a tilted baseline
+PAGE_SPREAD = 0.018  # a page's median spread above this: values written by hand
+FIELD_SPREAD = 0.25  # one field this irregular is handwritten whatever the page
+MIN_FIELDS = 6  # a page verdict needs this many measurable values (identity pages have fewer)
+
+
+def baseline_spread(gray: np.ndarray, box: Box) -> float | None:
+    """How far the main glyphs stray from one baseline, over the median glyph height; None
+    with fewer than MIN_GLYPHS glyphs."""
+    x, y, w, h = box
+    crop = gray[max(0, y) : y + h, max(0, x) : x + w]
+    if crop.size == 0 or int(crop.min()) > 150:
+        return None
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    parts = [(px, py, pw, ph) for px, py, pw, ph, area in stats[1:] if area >= 20]
+    if not parts:
+        return None
+    tall = float(np.percentile([ph for *_, ph in parts], 90))
+    # main glyphs: not marks or dots, not ruling remnants or underlines
+    main = [(px + pw / 2, py + ph, ph) for px, py, pw, ph in parts if 0.5 * tall <= ph <= 2 * tall]
+    main = [g for g in main if g[2] >= 12]
+    if len(main) < MIN_GLYPHS:
+        return None
+    xs = np.array([g[0] for g in main])
+    bottoms = np.array([g[1] for g in main], dtype=np.float64)
+    heights = np.array([g[2] for g in main], dtype=np.float64)
+    size = float(np.median(heights))
+    if len(main) <= SHORT:  # too few to fit a tilt (the page is deskewed): flat baseline
+        return float(np.abs(bottoms - np.median(bottoms)).mean() / size)
+    slope, offset = np.polyfit(xs, bottoms, 1)
+    residual = np.abs(bottoms - (slope * xs + offset))
+    return float(np.median(residual) / size)
+
+
+Field = tuple[Box | None, str]  # a reading's box and raw text
+
+
+def _digits(raw: str) -> bool:
+    """Digits are what a page's verdict rests on: printed digits share one baseline and one
+    height, while letters bring descenders and the dot below (ạ, ộ) that touch after a scan."""
+    return any(ch.isdigit() for ch in raw)
+
+
+def page_verdict(gray: np.ndarray, fields: Sequence[Field]) -> tuple[bool | None, list[bool]]:
+    """(Is the page's typical numeric value handwritten? None when too few to say; for each
+    field, whether it is irregular enough on its own.)"""
+    spreads = [
+        baseline_spread(gray, box) if box is not None and _digits(raw) else None
+        for box, raw in fields
+    ]
+    measured = [s for s in spreads if s is not None]
+    verdict = median(measured) > PAGE_SPREAD if len(measured) >= MIN_FIELDS else None
+    return verdict, [s is not None and s > FIELD_SPREAD for s in spreads]
+
+
+def booklet_verdicts(pages: Sequence[tuple[np.ndarray, Sequence[Field]]]) -> list[list[bool]]:
+    """For each page, for each field: handwritten? A page with too few numeric values to
+    judge (the identity page) takes the verdict most of the booklet's pages reached: one
+    booklet is filled in by hand or by software, rarely both."""
+    judged = [page_verdict(gray, fields) for gray, fields in pages]
+    known = [v for v, _ in judged if v is not None]
+    default = bool(known) and sum(known) * 2 > len(known)
+    return [[(default if v is None else v) or alone for alone in singles] for v, singles in judged]

@@ -1,0 +1,95 @@
+"""Layout finding (ocr/layout.py, ocr/preprocess.py) on rendered, scanned print variants, the
+held-out one included, and page geometry (quarter turns plus skew) over random angles."""
+
+from __future__ import annotations
+
+import functools
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from domain.record import TranscriptRecord
+from ocr.decode import PageImage
+from ocr.layout import find_tables
+from ocr.preprocess import binarize, clean_page, estimate_skew
+from synth.content import make_records
+from synth.degrade import apply_degradation
+from synth.layouts import VARIANTS
+from synth.render import render_booklet
+
+
+@functools.cache
+def _record(family: str) -> TranscriptRecord:
+    return next(r for r in make_records(4, 6) if r.family == family)
+
+
+def _scanned(family: str, variant: str, level: str = "typical") -> tuple[PageImage, int]:
+    """The first year page, printed in `variant` and scanned with `level` defects; the
+    clockwise quarter turn the scanner applied."""
+    page = render_booklet(_record(family), VARIANTS[variant])[1].convert("L")
+    rng = random.Random(f"layout-{family}-{variant}")
+    scanned, trace = apply_degradation(page, rng, level, dpi=300, round_trip=False)  # type: ignore[arg-type]
+    return PageImage(2, np.asarray(scanned.convert("L")), 300.0), trace.rotation
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_thcs_tables_found_with_every_row_and_column(variant: str) -> None:
+    record = _record("THCS-2011")
+    year = record.years[0]
+    tables = find_tables(*_masks(_scanned("THCS-2011", variant)))
+    assert len(tables) == 2  # scores; conduct and academic rank
+    scores, ranks = tables
+    assert scores.n_rows == len(year.subjects) + 2  # the header and the average row
+    retest = VARIANTS[variant].retest_column or any(s.retest is not None for s in year.subjects)
+    assert scores.n_cols == 5 + retest  # name, three terms, (retest), signature
+    assert (ranks.n_rows, ranks.n_cols) == (4, 3)
+    assert scores.ys[-1] < ranks.ys[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["p2", "holdout"])
+def test_th_subject_table_has_a_row_per_subject(variant: str) -> None:
+    year = _record("TH-2014").years[0]
+    tables = find_tables(*_masks(_scanned("TH-2014", variant)))
+    assert tables[0].n_rows == len(year.subjects) + 1
+
+
+def _masks(scan: tuple[PageImage, int]) -> tuple[np.ndarray, np.ndarray]:
+    page, turned = scan
+    clean = clean_page(page)
+    assert clean.rotation == (360 - turned) % 360  # turned back upright
+    assert abs(clean.skew) < 5.5
+    return clean.h_lines, clean.v_lines
+
+
+@functools.cache
+def _upright() -> Image.Image:
+    """A year page at 150 dpi: text, two ruled tables, signatures."""
+    page = render_booklet(_record("THCS-2011"), VARIANTS["p1"], dpi=150)[1]
+    return page.convert("L")
+
+
+_TURNS = {0: None, 90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180}
+_TURNS[270] = Image.Transpose.ROTATE_270
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    turn=st.sampled_from([0, 90, 180, 270]),
+    angle=st.floats(min_value=-5.0, max_value=5.0, allow_nan=False),
+)
+def test_clean_page_undoes_quarter_turns_and_skew(turn: int, angle: float) -> None:
+    page = _upright().rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    method = _TURNS[turn]
+    if method is not None:
+        page = page.transpose(method)  # PIL turns counter-clockwise
+    clean = clean_page(PageImage(1, np.asarray(page), 150.0))
+    assert clean.rotation == turn  # the clockwise turn that makes it upright
+    assert abs(abs(clean.skew) - abs(angle)) < 0.35  # (its sign is that of the turned frame)
+    assert abs(estimate_skew(binarize(clean.gray))) <= 0.3  # what is left is straight
