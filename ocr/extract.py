@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import cv2
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.errors import OcrEngineError, UnsupportedPage
@@ -26,6 +28,9 @@ class Extraction:
     record: TranscriptRecord
     readings: list[FieldReading] = field(default_factory=list)
     rotations: list[int] = field(default_factory=list)  # per page, for the review view
+    # Each page as the OCR saw it (upright, deskewed, 300 dpi), PNG: the readings' boxes are in
+    # these pixels, so the review view draws them and cuts crops without any transformation.
+    page_images: dict[int, bytes] = field(default_factory=dict)
 
 
 def extract_booklet(
@@ -53,10 +58,21 @@ def extract_booklet(
             hint="check that the file is a scanned học bạ of a family in scope",
         )
     record = TranscriptRecord(document_id=document_id, source=source, family=family)  # type: ignore[arg-type]
-    extraction = Extraction(record, rotations=[p.clean.rotation for p in read])
+    extraction = Extraction(
+        record,
+        rotations=[p.clean.rotation for p in read],
+        page_images={p.number: _png(p.clean.gray) for p in read},
+    )
     _fill(record, read, family, engine, flags, extraction.readings)
     record.review.flags = flags
     return extraction
+
+
+def _png(gray: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", gray)
+    if not ok:
+        raise OcrEngineError("could not encode a page image", hint="check OpenCV's PNG support")
+    return bytes(data.tobytes())
 
 
 def _family(read: Sequence[ReadPage]) -> str | None:

@@ -14,7 +14,7 @@ from ocr.decode import decode_booklet
 from ocr.extract import extract_booklet
 from pipelines.ingest import Accepted
 from pipelines.settings import Settings
-from pipelines.storage import ObjectStore, open_store
+from pipelines.storage import ObjectStore, open_store, page_image_key
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def extract_one(item: Accepted, store: ObjectStore) -> Outcome:
             extraction = extract_booklet(pages, source=source, document_id=item.document_id)
     except HocbaError as exc:
         return Outcome(item, None, [], str(exc), exc.code)
+    for number, png in extraction.page_images.items():  # for the review view
+        store.put_bytes(page_image_key(item.document_id, number), png, content_type="image/png")
     readings = [r.model_dump(mode="json") for r in extraction.readings]
     return Outcome(item, extraction.record.to_contract(), readings)
 

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 _TMP_SUFFIX = ".hocba-tmp"
 
 
+def page_image_key(document_id: str, page: int) -> str:
+    """Where extraction keeps a booklet's normalized page image (the review view reads it)."""
+    return f"pages/{document_id}/{page}.png"
+
+
 class ObjectStore(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...

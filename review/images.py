@@ -13,12 +13,9 @@ from PIL import Image
 from domain.errors import StorageError
 from domain.record import FieldReading
 from pipelines.storage import ObjectStore
+from pipelines.storage import page_image_key as page_key
 
 CROP_MARGIN = 12  # pixels of context around a field
-
-
-def page_key(document_id: str, page: int) -> str:
-    return f"pages/{document_id}/{page}.png"
 
 
 def page_png(store: ObjectStore | None, document_id: str, page: int) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -11,10 +12,12 @@ from typing import cast
 
 import jsonschema
 import pytest
+from PIL import Image
 
 from pipelines import batch, localpg
 from pipelines.cli import main
 from pipelines.settings import REPO_ROOT, Settings, load_settings
+from pipelines.storage import open_store, page_image_key
 from synth.archive import generate_archive
 from tests.conftest import free_port
 
@@ -61,4 +64,14 @@ def test_extract_writes_one_valid_record_per_accepted_booklet(
         errors = [e.message for e in validator.iter_errors(document)]
         assert not errors, f"{path.name}: {errors[:5]}"
         assert document["review"]["status"] in ("auto_approved", "needs_review", "rejected")
+        _assert_page_images(state, document["document_id"], document["source"]["page_count"])
     assert "Bản ghi JSON" in capsys.readouterr().out
+
+
+def _assert_page_images(state: Settings, document_id: str, pages: int) -> None:
+    """The review view needs every page as the OCR saw it, boxes in its pixels."""
+    store = open_store(state)
+    for page in range(1, pages + 1):
+        png = store.get_bytes(page_image_key(document_id, page))
+        width, height = Image.open(io.BytesIO(png)).size
+        assert width > 1500 and height > 1500  # a 300 dpi page, not a thumbnail
