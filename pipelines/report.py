@@ -29,6 +29,16 @@ REASONS_VI = {
     "IDENTITY_NOT_FOUND": "không tìm thấy trong CSDL dân cư",
     "IDENTITY_AMBIGUOUS": "nhiều người trùng khớp trong CSDL dân cư",
     "IDENTITY_CONFLICT": "số định danh in trên học bạ thuộc người khác",
+    "REGISTRY_MISMATCH": "thông tin khác với CSDL dân cư",
+    "ROW_NOT_FOUND": "không đọc được tên dòng trong bảng",
+    "COLUMN_NOT_FOUND": "không xác định được cột của bảng",
+    "SUBJECT_MISSING": "thiếu môn học bắt buộc",
+    "HANDWRITTEN": "giá trị viết tay",
+    "ACADEMIC_RULE_UNCERTAIN": "học lực cần xác nhận cách điều chỉnh",
+    "DECISION_INCONSISTENT": "quyết định lên lớp không khớp kết quả",
+    "SCORE_RANGE": "điểm ngoài thang 0-10",
+    "ASSESSMENT_KIND": "sai hình thức đánh giá",
+    "VOCABULARY": "giá trị ngoài danh mục",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }
 

@@ -49,7 +49,7 @@ class Repair:
 
     def finding(self, document_id: str) -> Finding:
         if self.code is not None:
-            return Finding(document_id, self.field, self.code, self.rule, "warning", "rule")
+            return Finding(document_id, self.field, self.code, self.rule, "info", "rule")
         reads = ", ".join(_show(v) for v in self.reads)
         if self.changed:
             msg = (
@@ -57,7 +57,7 @@ class Repair:
                 f"({reads}) chỉ giá trị này khớp {self.rule}. Giá trị đọc ban đầu: "
                 f"{_show(self.original)}."
             )
-            return Finding(document_id, self.field, REPAIRED, msg, "warning", "rule")
+            return Finding(document_id, self.field, REPAIRED, msg, "info", "rule")
         msg = (
             f"Các lần đọc không thống nhất ({reads}); giữ {_show(self.value)} vì chỉ giá trị "
             f"này khớp {self.rule}."

@@ -96,7 +96,7 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
 
 def test_score_repairs_pass_by_default_identity_repairs_do_not() -> None:
     record = linked(thcs_record())
-    score = [finding("VALUE_REPAIRED", "warning")]
+    score = [finding("VALUE_REPAIRED", "info")]
     assert route(record, score, POLICY, audit_draw=NO_AUDIT).status == "auto_approved"
     strict = RoutingPolicy(allow_repairs_to_pass=False)
     assert route(record, score, strict, audit_draw=NO_AUDIT).status == "needs_review"
