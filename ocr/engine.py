@@ -23,6 +23,10 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 log = logging.getLogger(__name__)
 
+# Alphabets of the second read family: the `eng` model restricted to a cell's possible
+# characters. A closed letter vocabulary gets its own (see ocr.fields.vocab_alphabet).
+DIGITS = "0123456789,."
+
 
 @dataclass(frozen=True)
 class Word:
@@ -49,13 +53,13 @@ class Word:
 class OcrEngine(Protocol):
     def read_page(self, image: np.ndarray) -> list[Word]: ...
 
-    def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]: ...
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]: ...
 
-    def read_lines(self, image: np.ndarray, *, digits: bool = False) -> list[Word]: ...
+    def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]: ...
 
 
 class TesseractEngine:
-    """Tesseract 5 with the Vietnamese model; digits re-read with `eng` and a whitelist."""
+    """Tesseract 5 with the Vietnamese model; with an `alphabet`, `eng` restricted to it."""
 
     def __init__(self, lang: str = "vie", timeout: float = 60.0) -> None:
         self.lang = lang
@@ -64,25 +68,24 @@ class TesseractEngine:
     def read_page(self, image: np.ndarray) -> list[Word]:
         return _words(self._call("image_to_data", image, self.lang, "--psm 4"))
 
-    def read_lines(self, image: np.ndarray, *, digits: bool = False) -> list[Word]:
+    def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]:
         """Words of a strip of stacked crops, one crop per text line (uniform block)."""
-        if digits:
-            config = "--psm 6 -c tessedit_char_whitelist=0123456789,."
-            return _words(self._call("image_to_data", image, "eng", config))
-        return _words(self._call("image_to_data", image, self.lang, "--psm 6"))
+        return _words(self._call("image_to_data", image, *self._model(6, alphabet)))
 
-    def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]:
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
         """One line of text from a crop: (text, minimum word confidence)."""
-        if digits:
-            config = "--psm 7 -c tessedit_char_whitelist=0123456789,."
-            data = self._call("image_to_data", image, "eng", config)
-        else:
-            data = self._call("image_to_data", image, self.lang, "--psm 7")
+        data = self._call("image_to_data", image, *self._model(7, alphabet))
         pairs = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"], strict=True)]
         pairs = [(t, c) for t, c in pairs if t and c >= 0]
         if not pairs:
             return "", 0.0
         return " ".join(t for t, _ in pairs), min(c for _, c in pairs)
+
+    def _model(self, psm: int, alphabet: str | None) -> tuple[str, str]:
+        """(language, config): `eng` with a whitelist for an alphabet, else the page model."""
+        if alphabet:
+            return "eng", f"--psm {psm} -c tessedit_char_whitelist={alphabet}"
+        return self.lang, f"--psm {psm}"
 
     def _call(self, fn: str, image: np.ndarray, lang: str, config: str) -> dict[str, list]:
         import cv2

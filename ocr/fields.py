@@ -57,10 +57,21 @@ def parse_score(raw: str) -> Parsed:
     return Parsed(round(value, 1))
 
 
+_EDGE_JUNK = ")]}|›»([{‹«'\"`.,:;!/\\- "  # ruling stubs and specks at a cell's edges
+
+
 def parse_mark(raw: str) -> Parsed:
-    """A comment-assessed THCS subject holds only Đ or CĐ: anything else is unparseable."""
-    parsed = parse_score(raw)
-    return parsed if parsed.value in ("Đ", "CĐ") else Parsed(None, NOT_PARSED)
+    """A comment-assessed THCS subject holds only Đ or CĐ: anything else is unparseable.
+
+    Only those two can be printed there, so a read that lost Đ's bar ("D", "CD") or picked up
+    a ruling stub at the cell's edge ("Đ)") still names exactly one of them. The caller
+    (`FieldSink.take_mark`) takes it only when the glyph count in the cell agrees.
+    """
+    text = raw.translate(_CONFUSABLES).strip(_EDGE_JUNK).replace(" ", "")
+    key = search_key(text)
+    if key in ("d", "cd") and text.isalpha():
+        return Parsed("Đ" if key == "d" else "CĐ")
+    return Parsed(None, NOT_PARSED)
 
 
 def parse_int(raw: str) -> Parsed:
@@ -143,14 +154,35 @@ def parse_text(raw: str) -> Parsed:
 
 
 def vocab_key(text: str) -> str:
-    """Accent- and punctuation-insensitive key for closed-vocabulary lookups."""
-    return " ".join(re.sub(r"[^\w\s]", " ", search_key(text)).split())
+    """Accent- and punctuation-insensitive key for closed-vocabulary lookups. The engine's
+    look-alike Ð (eth) is the Đ it stands for, so a `vie` read "Ð" meets the `eng` read "D"."""
+    key = search_key(text.translate(_CONFUSABLES))
+    return " ".join(re.sub(r"[^\w\s]", " ", key).split())
 
 
 def vocab_index(entries: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
-    """printed form -> canonical, keyed accent- and punctuation-insensitively."""
+    """printed form -> canonical, keyed accent- and punctuation-insensitively.
+
+    Two entries whose keys collide (e.g. "Đ" and a "D" for something else) would be told
+    apart only by accents, which the ASCII read family cannot see: refused outright.
+    """
     pairs = entries.items() if isinstance(entries, Mapping) else ((e, e) for e in entries)
-    return {vocab_key(printed): canonical for printed, canonical in pairs}
+    index: dict[str, str] = {}
+    for printed, canonical in pairs:
+        key = vocab_key(printed)
+        if index.setdefault(key, canonical) != canonical:
+            raise ValueError(f"{printed!r} folds to {key!r}, already {index[key]!r}")
+    return index
+
+
+def vocab_alphabet(index: Mapping[str, str]) -> str:
+    """The ASCII letters (both cases) a vocabulary's printed forms fold to (Đ -> D, ố -> o):
+    the whitelist of the `eng` read family for its cells. Its reads map back through the same
+    index, so a lone "D" is the entry printed "Đ"; `vocab_index` guarantees no collision."""
+    letters = sorted({ch for key in index for ch in key if "a" <= ch <= "z"})
+    if not letters or any(not ("a" <= ch <= "z" or ch == " ") for key in index for ch in key):
+        raise ValueError("a letter alphabet needs a vocabulary of plain letters")
+    return "".join(letters).upper() + "".join(letters)
 
 
 def match_vocab(raw: str, index: Mapping[str, str]) -> Parsed:

@@ -9,12 +9,14 @@ import cv2
 import numpy as np
 
 from domain.record import FieldReading, Flag
-from ocr.engine import OcrEngine, Word
+from ocr.engine import DIGITS, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
 
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
+
+Box = tuple[int, int, int, int]
 
 _MESSAGES = {
     "LOW_CONFIDENCE": "Không đọc chắc chắn được giá trị này (độ tin cậy {conf:.0f}%); cần đối chiếu với ảnh quét.",
@@ -88,6 +90,8 @@ class FieldSink:
     second_reads: dict[tuple[int, int, int, int], list[tuple[str, float]]] = field(
         default_factory=dict
     )
+    # The alphabet of each prefetched cell's `eng` read: DIGITS, or a vocabulary's letters.
+    alphabets: dict[Box, str] = field(default_factory=dict)
 
     def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
         """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
@@ -96,25 +100,33 @@ class FieldSink:
         if not present:
             return ["" for _ in boxes]
         strip, spans = _stack(present)
-        words = self.engine.read_lines(strip, digits=False)
+        words = self.engine.read_lines(strip)
         texts = iter(_text_between(words, top, bottom)[0] for top, bottom in spans)
         return [next(texts) if c is not None else "" for c in crops]
 
-    def prefetch(self, cells: Sequence[tuple[int, int, int, int]]) -> None:
-        """Read many cells in two engine calls (letters, digits) by stacking their crops into
-        one strip: a call per cell would cost far more. The digit family reads the cells' own
-        grey levels, the letter family their binarized ink: different pixels, so the two
-        families' mistakes are less correlated than two reads of one image."""
+    def prefetch(self, cells: Sequence[Box], alphabet: str | Sequence[str] = DIGITS) -> None:
+        """Read many cells by stacking their crops into strips: one `vie` call for all, one
+        `eng` call per alphabet (DIGITS for scores, a vocabulary's letters for rating cells;
+        `alphabet` is one for all cells or one per cell). A call per cell would cost far more.
+        The `eng` family reads the cells' own grey levels, the `vie` family their binarized
+        ink: different pixels and models, so their mistakes are less correlated."""
+        per_cell = [alphabet] * len(cells) if isinstance(alphabet, str) else list(alphabet)
+        self.alphabets.update(zip(cells, per_cell, strict=True))
         boxes = [box for box in cells if self.has_ink(box)]  # blank lines derail the reader
         pairs = [(box, _crops(self.image, box)) for box in boxes]
         present = [(box, pair) for box, pair in pairs if pair is not None]
         if not present:
             return
-        for digits in (False, True):
-            strip, spans = _stack([pair[digits] for _, pair in present])
-            lines = self.engine.read_lines(strip, digits=digits)
-            for (box, _), (top, bottom) in zip(present, spans, strict=True):
-                self.second_reads.setdefault(box, []).append(_text_between(lines, top, bottom))
+        self._read_strip([(box, pair[0]) for box, pair in present], None)
+        for chars in dict.fromkeys(self.alphabets[box] for box, _ in present):
+            group = [(box, pair[1]) for box, pair in present if self.alphabets[box] == chars]
+            self._read_strip(group, chars)
+
+    def _read_strip(self, crops: Sequence[tuple[Box, np.ndarray]], alphabet: str | None) -> None:
+        strip, spans = _stack([crop for _, crop in crops])
+        lines = self.engine.read_lines(strip, alphabet=alphabet)
+        for (box, _), (top, bottom) in zip(crops, spans, strict=True):
+            self.second_reads.setdefault(box, []).append(_text_between(lines, top, bottom))
 
     def flag(self, path: str, code: str, raw: str = "", conf: float = 0.0) -> None:
         self.flags.append(Flag(field=path, code=code, message=flag_message(code, raw, conf)))
@@ -171,7 +183,7 @@ class FieldSink:
         if expected and not _reads_mark(reads, expected):
             crop = _crop(self.image, cell)
             if crop is not None:
-                reads.append(self.engine.read_line(crop, digits=False))
+                reads.append(self.engine.read_line(crop))
         agreeing = [c for t, c in reads if expected and parse_mark(t).value == expected]
         texts = " / ".join(t for t, _ in reads if t)
         self.readings.append(
@@ -215,21 +227,23 @@ class FieldSink:
         needed: float,
     ) -> tuple[Parsed, str, float, str | None]:
         """Strict majority of independent reads of a table cell: the page read, the cell read
-        for letters and the one for digits; when they split, two single-cell reads join in.
+        with `vie` and the one with `eng` restricted to the cell's alphabet (digits, or a
+        vocabulary's letters); when they split or agree only unsurely, two single-cell reads
+        join in.
         A value needs at least two votes and more than any other; a lone read must be
         confident on its own; anything else goes to a person with every read shown."""
         # Reads from one family (same engine and model) make correlated mistakes: a vote
         # counts only when it is backed by at least two families.
         strip = self.second_reads[cell]
         reads = [(first, raw, conf)] + [(parser(t), t, c) for t, c in strip]  # type: ignore[operator]
-        families = ["page", "letters", "digits"][: len(reads)]
+        families = ["page", "vie", "eng"][: len(reads)]
         decided = _majority(reads, families)
-        if decided is None:
+        if decided is None or decided[1] < needed:  # split, or agreed but unsure: read alone
             crop = _crop(self.image, cell)
             if crop is not None:
-                extra = [self._read_alone(cell, digits=d) for d in (False, True)]
+                extra = [self._read_alone(cell, eng=e) for e in (False, True)]
                 reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
-                families += ["letters", "digits"]
+                families += ["vie", "eng"]
                 decided = _majority(reads, families)
         texts = " / ".join(t for _, t, _ in reads)
         if decided is not None:
@@ -242,10 +256,15 @@ class FieldSink:
             return first, texts, conf, first.problem or "UNPARSEABLE"
         return Parsed(best[0]), texts, best[2], "READS_DISAGREE"
 
-    def _read_alone(self, cell: tuple[int, int, int, int], *, digits: bool) -> tuple[str, float]:
-        """One cell read on its own, with the crop its read family uses (see prefetch)."""
-        crop = _crop(self.image, cell, soft=digits)
-        return self.engine.read_line(crop, digits=digits) if crop is not None else ("", 0.0)
+    def _read_alone(self, cell: Box, *, eng: bool) -> tuple[str, float]:
+        """One cell read on its own, with the crop and alphabet its read family uses (see
+        prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise."""
+        crop = _crop(self.image, cell, soft=eng)
+        if crop is None:
+            return "", 0.0
+        if not eng:
+            return self.engine.read_line(crop)
+        return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = _crop(self.image, cell)
@@ -273,7 +292,7 @@ class FieldSink:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
         if max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
-            reads += [self._read_alone(cell, digits=digits) for digits in (False, True)]
+            reads += [self._read_alone(cell, eng=eng) for eng in (False, True)]
         parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]
         good = [(p, t, c) for p, t, c in parsed if p.ok]
         if not good:

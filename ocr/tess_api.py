@@ -1,10 +1,12 @@
 """Tesseract through tesserocr: the engine stays loaded in the process, so a call costs the
 recognition only (~10 ms for a field crop) instead of a process start (~140 ms).
 
-One `PyTessBaseAPI` per (language, page segmentation mode, whitelist) per process, created on
-first use and reused. The models come from Debian's tessdata (the wheel bundles the library,
-not the models). Output is Tesseract's own TSV, the same table pytesseract's `image_to_data`
-parses, so both engines yield the same `Word`s for the same image.
+One `PyTessBaseAPI` per (language, page segmentation mode) per process, created on first use
+and reused; the character whitelist is set per call, so each read family's alphabet (digits,
+a vocabulary's letters) costs no model of its own. The models come from Debian's tessdata
+(the wheel bundles the library, not the models). Output is Tesseract's own TSV, the same
+table pytesseract's `image_to_data` parses, so both engines yield the same `Word`s for the
+same image.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from domain.errors import OcrEngineError
+from ocr.engine import DIGITS as DIGITS  # re-exported: callers and tests name it here
 from ocr.engine import Word
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallelism is by process
@@ -26,9 +29,8 @@ TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/4.00/tessdata",
     "/usr/share/tessdata",
 )
-DIGITS = "0123456789,."
 
-_apis: dict[tuple[str, int, str], Any] = {}
+_apis: dict[tuple[str, int], Any] = {}
 _lock = threading.Lock()  # an API instance has no lock of its own
 
 
@@ -48,8 +50,8 @@ def tessdata_dir() -> str:
     )
 
 
-def _api(lang: str, psm: int, whitelist: str) -> Any:
-    key = (lang, psm, whitelist)
+def _api(lang: str, psm: int) -> Any:
+    key = (lang, psm)
     api = _apis.get(key)
     if api is None:
         import tesserocr
@@ -61,8 +63,6 @@ def _api(lang: str, psm: int, whitelist: str) -> Any:
                 f"Tesseract could not load the {lang!r} model: {exc}",
                 hint="check the tessdata folder holds vie and eng traineddata",
             ) from exc
-        if whitelist:
-            api.SetVariable("tessedit_char_whitelist", whitelist)
         _apis[key] = api
     return api
 
@@ -76,7 +76,8 @@ def recognize(
         raise OcrEngineError("the OCR engine reads grey images only", hint="convert to grey first")
     height, width = gray.shape
     with _lock:
-        api = _api(lang, psm, whitelist)
+        api = _api(lang, psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist)  # "" lifts the previous one
         api.SetImageBytes(gray.tobytes(), width, height, 1, width)
         if not api.Recognize(timeout=int(timeout_s * 1000)):
             api.Clear()
@@ -126,18 +127,18 @@ class TesserocrEngine:
     def read_page(self, image: np.ndarray) -> list[Word]:
         return recognize(image, self.lang, PSM_BLOCK_COLUMNS, timeout_s=self.timeout)
 
-    def read_lines(self, image: np.ndarray, *, digits: bool = False) -> list[Word]:
-        """Words of a strip of stacked crops, one crop per text line."""
-        if digits:
-            return recognize(image, "eng", PSM_BLOCK, DIGITS, self.timeout)
-        return recognize(image, self.lang, PSM_BLOCK, timeout_s=self.timeout)
+    def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]:
+        """Words of a strip of stacked crops, one crop per text line; with an `alphabet`,
+        `eng` restricted to it (a second read family)."""
+        return recognize(image, self._model(alphabet), PSM_BLOCK, alphabet or "", self.timeout)
 
-    def read_line(self, image: np.ndarray, *, digits: bool = False) -> tuple[str, float]:
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
         """One line of text from a crop: (text, minimum word confidence)."""
-        if digits:
-            words = recognize(image, "eng", PSM_LINE, DIGITS, self.timeout)
-        else:
-            words = recognize(image, self.lang, PSM_LINE, timeout_s=self.timeout)
+        words = recognize(image, self._model(alphabet), PSM_LINE, alphabet or "", self.timeout)
         if not words:
             return "", 0.0
         return " ".join(w.text for w in words), min(w.conf for w in words)
+
+    def _model(self, alphabet: str | None) -> str:
+        """A restricted alphabet is read with `eng`: a model independent of the page's."""
+        return "eng" if alphabet else self.lang

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.record import YearPage
 from domain.text import search_key
 from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
-from ocr.engine import Word
+from ocr.engine import DIGITS, Word
 from ocr.fields import Parsed, parse_class, parse_name, parse_school_year, parse_text
 from ocr.layout import (
     Line,
@@ -224,9 +224,11 @@ def locate_columns(
     needed: Sequence[str],
     path: str,
     content_tests: Sequence[tuple[str, Callable[[str], bool]]] = (),
+    alphabets: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Column roles from the page read's headers; header cells re-read alone when a needed
-    column is missing; content as the last resort; the needed columns' cells prefetched."""
+    column is missing; content as the last resort; the needed columns' cells prefetched,
+    each with its role's `eng` alphabet (`alphabets`, DIGITS when not given)."""
     roles = column_roles(headers, rules)
     if any(r not in roles for r in needed):
         reread = column_roles(reread_headers(table, rows, sink), rules)
@@ -236,7 +238,12 @@ def locate_columns(
     roles.setdefault("name", 0)
     infer_roles_from_content(roles, rows, content_tests)
     require_roles(roles, needed, sink, path)
-    sink.prefetch([table.cell_box(r, roles[k]) for r, _ in rows for k in needed if k in roles])
+    chars = alphabets or {}
+    present = [(r, k) for r, _ in rows for k in needed if k in roles]
+    sink.prefetch(
+        [table.cell_box(r, roles[k]) for r, k in present],
+        [chars.get(k, DIGITS) for _, k in present],
+    )
     return roles
 
 

@@ -21,6 +21,7 @@ from ocr.fields import (
     match_vocab,
     parse_text,
     score_0_10,
+    vocab_alphabet,
     vocab_index,
     vocab_parser,
 )
@@ -47,6 +48,9 @@ COMPETENCY_INDEX = vocab_index(
     {**{c: c for c in (*COMPETENCIES_TT22, *COMPETENCIES_TT30)}, **COMPETENCY_VARIANTS}
 )
 QUALITY_INDEX = vocab_index(QUALITIES)
+# The `eng` family reads level cells with their vocabulary's letters, not digits.
+LEVEL_LETTERS = vocab_alphabet(LEVEL_INDEX)
+PC_NL_LETTERS = vocab_alphabet(PC_NL_INDEX)
 SUBJECT_ROLES = (
     ("name", lambda k: "mon hoc" in k),
     ("level", lambda k: "muc" in k or "dat duoc" in k),
@@ -97,6 +101,7 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
         ("level", "test_score"),
         f"{prefix}.subjects",
         CONTENT_TESTS,
+        {"level": LEVEL_LETTERS},
     )
     for row_index, cells in rows:
         subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
@@ -139,7 +144,15 @@ def _read_rated(
         return None
     headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
     roles = locate_columns(
-        table, rows, headers, sink, RATED_ROLES, ("level",), prefix, CONTENT_TESTS
+        table,
+        rows,
+        headers,
+        sink,
+        RATED_ROLES,
+        ("level",),
+        prefix,
+        CONTENT_TESTS,
+        {"level": PC_NL_LETTERS},
     )
     items: list[RatedItem] = []
     for row_index, cells in rows:

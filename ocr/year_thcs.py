@@ -18,6 +18,7 @@ from ocr.fields import (
     match_vocab,
     parse_score,
     parse_text,
+    vocab_alphabet,
     vocab_index,
     vocab_or_text,
     vocab_parser,
@@ -52,6 +53,11 @@ ACADEMIC_INDEX = vocab_index(
     {**{a: a for a in ACADEMIC}, **{k: v for k, v in RANK_ABBREVIATIONS.items() if v in ACADEMIC}}
 )
 TITLE_INDEX = vocab_index(THCS_TITLES)
+# The `eng` family reads rank cells with their vocabulary's letters, not digits.
+RANK_LETTERS = {
+    "conduct": vocab_alphabet(CONDUCT_INDEX),
+    "academic": vocab_alphabet(ACADEMIC_INDEX),
+}
 TERMS = ("hk1", "hk2", "year")
 SCORE_ROLES = (
     ("signature", lambda k: "giao vien" in k or "ky ten" in k),
@@ -173,7 +179,14 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
         return
     headers, rows = body_rows(table, page.words, is_term_row)
     roles = locate_columns(
-        table, rows, headers, sink, RANK_ROLES, ("conduct", "academic"), f"{prefix}.conduct"
+        table,
+        rows,
+        headers,
+        sink,
+        RANK_ROLES,
+        ("conduct", "academic"),
+        f"{prefix}.conduct",
+        alphabets=RANK_LETTERS,
     )
     conduct, academic = TermTriple(), TermTriple()
     for (row_index, cells), term in zip(rows, _row_terms(rows), strict=True):

@@ -5,15 +5,21 @@ from __future__ import annotations
 import pytest
 
 from domain.vocab import ACADEMIC, CONDUCT, TH_LEVEL_ABBREVIATIONS, TH_LEVELS_TT22, THCS_SUBJECTS
+from ocr.engine import DIGITS
 from ocr.fields import (
     NOT_PARSED,
     OUT_OF_VOCAB,
+    Parsed,
     match_vocab,
     parse_date,
+    parse_mark,
     parse_school_year,
     parse_score,
+    vocab_alphabet,
     vocab_index,
 )
+from ocr.year_th import LEVEL_INDEX, PC_NL_INDEX, PC_NL_LETTERS
+from ocr.year_thcs import ACADEMIC_INDEX, CONDUCT_INDEX
 
 SUBJECTS = vocab_index({v: s.name for s in THCS_SUBJECTS for v in (s.name, *s.variants)})
 LEVELS = vocab_index({**{lv: lv for lv in TH_LEVELS_TT22}, **TH_LEVEL_ABBREVIATIONS})
@@ -143,3 +149,29 @@ def test_match_vocab_ambiguous_or_unknown_is_a_problem(raw: str, index: dict[str
 
 def test_match_vocab_empty_is_unparseable() -> None:
     assert match_vocab("  .. ", RATINGS).problem == NOT_PARSED
+
+
+def test_letter_alphabets_fold_vietnamese_letters_and_map_back() -> None:
+    assert set(PC_NL_LETTERS) >= set("TDCtdc") and not set(PC_NL_LETTERS) & set(DIGITS)
+    for index in (LEVEL_INDEX, PC_NL_INDEX, CONDUCT_INDEX, ACADEMIC_INDEX):
+        alphabet = vocab_alphabet(index)
+        for key, canonical in index.items():  # what the ASCII family can read, in either case
+            assert set(key.replace(" ", "")) <= set(alphabet)
+            assert match_vocab(key.upper(), index) == Parsed(canonical)
+    assert match_vocab("D", PC_NL_INDEX) == Parsed("Đạt")
+    assert match_vocab("Ð", PC_NL_INDEX) == Parsed("Đạt")  # the engine's eth look-alike
+
+
+def test_entries_told_apart_only_by_accents_are_refused() -> None:
+    with pytest.raises(ValueError, match="folds to"):
+        vocab_index({"Đ": "Đạt", "D": "Dở"})
+    assert vocab_index({"Hoàn thành": "Hoàn thành", "HT": "Hoàn thành", "H": "Hoàn thành"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "mark"),
+    [("Đ", "Đ"), ("D)", "Đ"), ("Ð", "Đ"), ("Đ.", "Đ"), ("CĐ", "CĐ"), ("CD", "CĐ"), ("C Đ", "CĐ"),
+     ("5)", None), ("3)", None), ("ĐĐ", None), ("›", None), ("7,5", None)],
+)  # fmt: skip
+def test_a_comment_mark_survives_a_lost_bar_and_ruling_stubs(raw: str, mark: str | None) -> None:
+    assert parse_mark(raw).value == mark

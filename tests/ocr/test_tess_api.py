@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from domain.errors import OcrEngineError
 from ocr import tess_api
-from ocr.engine import TesseractEngine, default_engine
+from ocr.engine import DIGITS, TesseractEngine, default_engine
 from ocr.tess_api import TesserocrEngine, parse_tsv, tessdata_dir
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -38,7 +38,7 @@ def test_reads_vietnamese_and_digits() -> None:
     text, conf = engine.read_line(_line("Năm học 2014-2015"))
     assert text == "Năm học 2014-2015"
     assert conf > 80
-    digits, _ = engine.read_line(_line("7,5"), digits=True)
+    digits, _ = engine.read_line(_line("7,5"), alphabet=DIGITS)
     assert digits == "7,5"
 
 
@@ -52,12 +52,12 @@ def test_words_carry_boxes_in_image_coordinates() -> None:
 
 def test_one_api_per_language_and_mode_is_reused() -> None:
     engine = TesserocrEngine()
-    engine.read_line(_line("8,5"), digits=True)
+    engine.read_line(_line("8,5"), alphabet=DIGITS)
     before = dict(tess_api._apis)
     for _ in range(3):
-        engine.read_line(_line("6,0"), digits=True)
+        engine.read_line(_line("6,0"), alphabet=DIGITS)
     assert tess_api._apis == before  # no new instance per call
-    assert ("eng", tess_api.PSM_LINE, tess_api.DIGITS) in tess_api._apis
+    assert ("eng", tess_api.PSM_LINE) in tess_api._apis
 
 
 def test_same_words_as_the_pytesseract_reference() -> None:
@@ -70,7 +70,7 @@ def test_same_words_as_the_pytesseract_reference() -> None:
 def test_blank_image_reads_no_digits_and_no_block() -> None:
     # (the line mode of `vie` invents a "¬" on blank paper: callers check for ink first)
     blank = np.full((80, 300), 255, np.uint8)
-    assert TesserocrEngine().read_line(blank, digits=True) == ("", 0.0)
+    assert TesserocrEngine().read_line(blank, alphabet=DIGITS) == ("", 0.0)
     assert TesserocrEngine().read_lines(blank) == []
 
 
@@ -99,3 +99,20 @@ def test_parse_tsv_keeps_word_rows_with_confidence() -> None:
     )
     (word,) = parse_tsv(tsv)
     assert (word.text, word.conf, word.x, word.y, word.w, word.h) == ("7,5", 91.5, 10, 12, 30, 20)
+
+
+def test_a_letter_alphabet_reads_eng_ascii_in_both_engines() -> None:
+    # Đ folds to D: a second model's read of a rating cell, mapped back by the vocabulary.
+    letters = "ACDGHNOTUacdghnotu"
+    for engine in (TesserocrEngine(), TesseractEngine()):
+        assert [w.text for w in engine.read_lines(_line("Đ"), alphabet=letters)] == ["D"]
+        assert engine.read_line(_line("Đạt"), alphabet=letters)[0] == "Dat"
+    assert set(tess_api._apis) <= {(lang, psm) for lang in ("vie", "eng") for psm in (4, 6, 7)}
+
+
+def test_the_whitelist_is_per_call_on_a_shared_api() -> None:
+    engine = TesserocrEngine()
+    assert engine.read_line(_line("8,5"), alphabet=DIGITS)[0] == "8,5"
+    assert engine.read_line(_line("Tốt"), alphabet="OTot")[0] == "Tot"
+    assert engine.read_line(_line("8,5"), alphabet=DIGITS)[0] == "8,5"  # digits again
+    assert engine.read_line(_line("Tốt"))[0] == "Tốt"  # vie: no whitelist left over

@@ -1,0 +1,107 @@
+"""Table cells decided by a vote of read families (ocr/sink.py), with real Tesseract: rating
+cells get an `eng` family restricted to their vocabulary's letters, score cells keep digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.engine import DIGITS, OcrEngine, TesseractEngine, Word
+from ocr.fields import parse_score, vocab_parser
+from ocr.sink import Box, FieldSink
+from ocr.tess_api import TesserocrEngine
+from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
+from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+
+def _table(texts: list[str]) -> tuple[np.ndarray, list[Box]]:
+    """One ruled row of cells at 300 dpi, one printed value centred-ish in each."""
+    font = ImageFont.truetype(FONT, 40)
+    img = Image.new("L", (260 * len(texts) + 40, 200), 255)
+    draw = ImageDraw.Draw(img)
+    boxes = []
+    for i, text in enumerate(texts):
+        x = 20 + 260 * i
+        draw.rectangle((x, 40, x + 240, 140), outline=0, width=3)
+        draw.text((x + 90, 62), text, font=font, fill=0)
+        boxes.append((x, 40, 240, 100))
+    return np.asarray(img), boxes
+
+
+class Recording:
+    """The real engine, noting the alphabet of every strip and single-cell read."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self.engine = engine
+        self.alphabets: list[str | None] = []
+
+    def read_page(self, image: np.ndarray) -> list[Word]:
+        return self.engine.read_page(image)
+
+    def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]:
+        self.alphabets.append(alphabet)
+        return self.engine.read_lines(image, alphabet=alphabet)
+
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
+        self.alphabets.append(alphabet)
+        return self.engine.read_line(image, alphabet=alphabet)
+
+
+def _garbage(box: Box) -> list[Word]:
+    """What the full-page read makes of a lone Đ in a wide cell on a degraded scan."""
+    return [Word("lồi", 41.0, box[0] + 80, box[1] + 20, 40, 50)]
+
+
+@pytest.mark.parametrize("engine_type", [TesserocrEngine, TesseractEngine])
+def test_rating_cells_decide_through_the_letter_family_without_the_page_read(
+    engine_type: type[OcrEngine],
+) -> None:
+    image, boxes = _table(["Đ", "T", "C"])
+    engine = Recording(engine_type())
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch(boxes, PC_NL_LETTERS)
+    parse = vocab_parser(PC_NL_INDEX)
+    values = [sink.take(f"q[{i}]", _garbage(b), parse, cell=b) for i, b in enumerate(boxes)]
+    assert values == ["Đạt", "Tốt", "Cần cố gắng"]
+    assert sink.flags == []
+    assert engine.alphabets == [None, PC_NL_LETTERS]  # one strip per family, no re-reads
+    assert sink.second_reads[boxes[0]][1][0] == "D"  # eng's ASCII D is the entry printed Đ
+    assert "lồi" in sink.readings[0].raw  # the page read stays on record for the steward
+
+
+def test_the_same_cells_read_for_digits_stay_with_a_person() -> None:
+    # Before: the second family read digits in a letter cell, so only `vie` backed the value.
+    image, boxes = _table(["Đ"])
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch(boxes)
+    value = sink.take("q[0]", _garbage(boxes[0]), vocab_parser(PC_NL_INDEX), cell=boxes[0])
+    assert value == "Đạt"  # the best guess shown ...
+    assert [f.code for f in sink.flags] == ["READS_DISAGREE"]  # ... but never decided alone
+
+
+def test_score_cells_keep_the_digit_family_in_a_mixed_prefetch() -> None:
+    image, boxes = _table(["K", "8,5"])
+    engine = Recording(TesserocrEngine())
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch(boxes, [RANK_LETTERS["conduct"], DIGITS])
+    assert engine.alphabets == [None, RANK_LETTERS["conduct"], DIGITS]
+    assert sink.second_reads[boxes[1]][1][0] == "8,5"
+    rank = sink.take("conduct", _garbage(boxes[0]), vocab_parser(CONDUCT_INDEX), cell=boxes[0])
+    score = sink.take("score", [], parse_score, numeric=True, cell=boxes[1])
+    assert (rank, score) == ("Khá", 8.5)
+    assert sink.flags == []
+
+
+def test_single_cell_rereads_use_the_cells_alphabet() -> None:
+    image, boxes = _table(["T"])
+    engine = Recording(TesserocrEngine())
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch(boxes, PC_NL_LETTERS)
+    sink.second_reads[boxes[0]] = [("", 0.0), ("", 0.0)]  # strip reads lost: split vote
+    value = sink.take("q[0]", _garbage(boxes[0]), vocab_parser(PC_NL_INDEX), cell=boxes[0])
+    assert value == "Tốt"
+    assert engine.alphabets[-2:] == [None, PC_NL_LETTERS]
+    assert sink.flags == []
