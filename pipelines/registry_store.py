@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +25,7 @@ from domain.errors import StorageError
 from domain.record import REGISTRY_COLUMNS
 from domain.text import clean, search_key
 from pipelines import sector_rows as rows_of
+from pipelines.dberrors import db_errors
 from pipelines.sector_rows import CANDIDATE_COLUMNS
 
 # Registry columns the linker scores (residence is not evidence: people move).
@@ -199,24 +199,11 @@ def _blank(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-@contextmanager
-def _db_errors(what: str) -> Iterator[None]:
-    """The server's primary message only: details may hold personal data."""
-    try:
-        yield
-    except psycopg.Error as exc:
-        primary = exc.diag.message_primary or type(exc).__name__
-        raise StorageError(
-            f"database refused to {what}: {primary} [{exc.sqlstate or '-'}]",
-            hint="check the database is up and migrated (sql/004_registry.sql included)",
-        ) from exc
-
-
 class RegistryStore:
     """Its own connection, for tools that link without a `Repository` (the bench)."""
 
     def __init__(self, dsn: str) -> None:
-        with _db_errors("open a connection"):
+        with db_errors("open a connection"):
             self._conn = psycopg.connect(
                 dsn, autocommit=True, connect_timeout=10, application_name="hocba-registry"
             )
@@ -228,14 +215,14 @@ class RegistryStore:
         self._conn.close()
 
     def load_csv(self, path: Path) -> int:
-        with _db_errors("load the registry extract"), self._conn.transaction():
+        with db_errors("load the registry extract"), self._conn.transaction():
             return load_registry_csv(self._conn, path)
 
     def link_candidates(self, queries: pd.DataFrame) -> pd.DataFrame:
-        with _db_errors("fetch registry candidates"), self._conn.transaction():
+        with db_errors("fetch registry candidates"), self._conn.transaction():
             return link_candidates(self._conn, queries)
 
     def clear(self) -> None:
         """Empty the registry (benchmarks on their own database only; needs the owner role)."""
-        with _db_errors("empty the registry"), self._conn.transaction():
+        with db_errors("empty the registry"), self._conn.transaction():
             self._conn.execute("TRUNCATE hocba.registry_person")

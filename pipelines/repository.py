@@ -23,6 +23,7 @@ from domain.errors import StorageError
 from domain.record import FieldReading, TranscriptRecord
 from pipelines import registry_store
 from pipelines import sector_rows as rows_of
+from pipelines.dberrors import db_errors
 from pipelines.sector_rows import REGISTRY_COLUMNS
 
 __all__ = ["REGISTRY_COLUMNS", "SQL_DIR", "Repository", "apply_migrations", "connect"]
@@ -32,20 +33,8 @@ _MIGRATION_LOCK = 0x6B0CBA  # advisory lock id: one migrator at a time
 _REVIEW_LOCKED = ("claimed", "approved", "rejected", "published")
 
 
-@contextmanager
-def _db_errors(what: str) -> Iterator[None]:
-    try:
-        yield
-    except psycopg.Error as exc:
-        primary = exc.diag.message_primary or type(exc).__name__
-        raise StorageError(
-            f"database refused to {what}: {primary} [{exc.sqlstate or '-'}]",
-            hint="check the database is up (`make demo` starts the local one) and migrated",
-        ) from exc
-
-
 def connect(dsn: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
-    with _db_errors("open a connection"):
+    with db_errors("open a connection"):
         return psycopg.connect(
             dsn, autocommit=autocommit, connect_timeout=10, application_name="hocba"
         )
@@ -56,7 +45,7 @@ def connect(dsn: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
 
 def ensure_database(maintenance_dsn: str, dbname: str) -> bool:
     """CREATE DATABASE if missing (owned by the connecting role); True when created."""
-    with connect(maintenance_dsn) as conn, _db_errors("create the database"):
+    with connect(maintenance_dsn) as conn, db_errors("create the database"):
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
         if found:
             return False
@@ -66,7 +55,7 @@ def ensure_database(maintenance_dsn: str, dbname: str) -> bool:
 
 def set_login_password(admin_dsn: str, role: str, password: str) -> None:
     """Give `role` LOGIN with a SCRAM verifier computed client-side (no cleartext on the wire)."""
-    with connect(admin_dsn) as conn, _db_errors("set a role password"):
+    with connect(admin_dsn) as conn, db_errors("set a role password"):
         verifier = conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
         conn.execute(
             sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(
@@ -86,7 +75,7 @@ def apply_migrations(admin_dsn: str, sql_dir: Path = SQL_DIR) -> list[str]:
     """Run sql/NNN_*.sql in order, each once (tracked in hocba.schema_migrations); returns the
     names applied now. Safe to call on every start; concurrent callers wait on a lock."""
     applied_now: list[str] = []
-    with connect(admin_dsn) as conn, _db_errors("apply migrations"), conn.transaction():
+    with connect(admin_dsn) as conn, db_errors("apply migrations"), conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute(
             "CREATE SCHEMA IF NOT EXISTS hocba;"
@@ -139,7 +128,7 @@ class Repository:
 
     @contextmanager
     def _tx(self, what: str) -> Iterator[psycopg.Connection[Any]]:
-        with _db_errors(what), self._conn.transaction():
+        with db_errors(what), self._conn.transaction():
             yield self._conn
 
     # -- batches and input files

@@ -146,7 +146,7 @@ def test_missing_binaries_give_an_install_hint(tmp_path: Path) -> None:
     settings = load_settings({"HOCBA_STATE_DIR": str(tmp_path), "HOCBA_PG_BIN_DIR": "/nonexist"})
     with pytest.raises(StorageError) as err:
         localpg.ensure_local_cluster(settings)
-    assert "make demo" in err.value.hint
+    assert "scripts/setup.sh" in err.value.hint
 
 
 def test_network_host_refused_for_local_cluster(tmp_path: Path) -> None:
