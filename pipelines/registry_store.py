@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -138,20 +137,6 @@ def _clean(value: str | None) -> Any:
 @lru_cache(maxsize=1 << 20)
 def _search_key(name: str) -> str:
     return search_key(name)
-
-
-def registry_candidates(
-    conn: psycopg.Connection[Any], keys: Sequence[tuple[str, int]]
-) -> pd.DataFrame:
-    """Registry rows whose accent-free full name OR given name matches a key, born in the
-    key's year: one query for all keys (the per-key interface of `Repository`)."""
-    wanted = sorted({(search_key(k), int(y)) for k, y in keys})
-    if not wanted:
-        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
-    rows = conn.execute(
-        rows_of.CANDIDATES_SQL, ([k for k, _ in wanted], [y for _, y in wanted])
-    ).fetchall()
-    return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
 
 
 def link_candidates(conn: psycopg.Connection[Any], queries: pd.DataFrame) -> pd.DataFrame:

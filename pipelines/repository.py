@@ -276,13 +276,6 @@ class Repository:
         with self._tx("load the registry extract") as conn:
             return registry_store.load_registry_csv(conn, path)
 
-    def registry_candidates(self, keys: Sequence[tuple[str, int]]) -> Any:
-        """Registry rows whose accent-free full name OR given name matches a key, born in the
-        key's year: one query for all keys. Returns a pandas DataFrame (contract columns,
-        date_of_birth as ISO text, plus name_key, given_key, birth_year)."""
-        with self._tx("fetch registry candidates") as conn:
-            return registry_store.registry_candidates(conn, keys)
-
     def link_candidates(self, queries: Any) -> Any:
         """Candidates of a whole batch (`validation.linking.link_queries` frame) in one query."""
         with self._tx("fetch registry candidates") as conn:

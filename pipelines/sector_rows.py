@@ -62,21 +62,6 @@ ON CONFLICT (personal_id) DO UPDATE SET
 WHERE (r.*) IS DISTINCT FROM (EXCLUDED.*)
 """
 
-CANDIDATES_SQL = """
-WITH k(key, birth_year) AS (SELECT * FROM unnest(%s::text[], %s::int[]))
-SELECT r.personal_id, r.full_name, r.gender, to_char(r.date_of_birth, 'YYYY-MM-DD'),
-       r.birth_registration_place, r.father_name, r.mother_name, r.residence,
-       r.name_key, r.given_key, r.birth_year
-FROM hocba.registry_person r
-WHERE r.personal_id IN (
-    SELECT p.personal_id FROM k JOIN hocba.registry_person p
-        ON p.name_key = k.key AND p.birth_year = k.birth_year
-    UNION
-    SELECT p.personal_id FROM k JOIN hocba.registry_person p
-        ON p.given_key = k.key AND p.birth_year = k.birth_year)
-ORDER BY r.personal_id
-"""
-
 
 def check_registry_header(fieldnames: Sequence[str] | None) -> None:
     missing = sorted(set(REGISTRY_COLUMNS) - set(fieldnames or ()))

@@ -129,8 +129,6 @@ def test_repository_delegates_to_the_store(dsn: str, tmp_path: Path) -> None:
         assert repo.load_registry_csv(path) == 1
         frame = repo.link_candidates(link_queries([Student(**_student_fields(AN))]))
         assert list(frame["personal_id"]) == [AN["personal_id"]]
-        keys = repo.registry_candidates([("nguyen van an", 2005)])
-        assert list(keys["personal_id"]) == [AN["personal_id"]]
 
 
 def _student_fields(row: dict[str, str]) -> dict[str, str]:
