@@ -39,6 +39,7 @@ REASONS_VI = {
     "SCORE_RANGE": "điểm ngoài thang 0-10",
     "ASSESSMENT_KIND": "sai hình thức đánh giá",
     "VOCABULARY": "giá trị ngoài danh mục",
+    "ADDRESS_PROVINCE_UNKNOWN": "tỉnh/thành trong địa chỉ không rõ",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }
 

@@ -113,6 +113,19 @@ def province_code_for_place(place: str | None) -> str | None:
     return best[2] if best else None
 
 
+_PROVINCE_LEVEL = re.compile(r"^(tinh|thanh pho|tp) ")
+
+
+def province_unknown(place: str | None) -> bool:
+    """True when a place ends with a province-level unit ("…, tỉnh X" / "thành phố X") whose
+    name is not a known province: a line read short ("thành phố Hồ Chí Mi") or misread.
+    A place that does not end with a province-level unit is not judged here."""
+    last = _key((place or "").rsplit(",", 1)[-1])
+    if not _PROVINCE_LEVEL.match(last):
+        return False
+    return province_code_for_place(last) is None
+
+
 @cache
 def _province_keys() -> dict[str, str]:
     keys = {_key(name): code for code, name in PROVINCE_CODES.items()}

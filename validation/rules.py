@@ -21,7 +21,7 @@ from validation.academic import (
     round_half_up1,
     year_average,
 )
-from validation.idnumber import check_personal_id
+from validation.idnumber import check_personal_id, province_unknown
 from validation.report import Finding, Issue
 from validation.rules_primary import th_issues
 
@@ -72,6 +72,13 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
         problems = check_personal_id(student.personal_id, date_of_birth=dob, gender=student.gender)
         for code, message in problems:
             yield "student.personal_id", code, message, "error"
+    for name, label in (("residence", "nơi ở"), ("place_of_birth", "nơi sinh")):
+        if province_unknown(getattr(student, name)):
+            msg = (
+                f"Tỉnh/thành phố ở cuối {label} không có trong danh mục tỉnh, thành; có thể bị "
+                "đọc thiếu hoặc sai, cần đối chiếu với ảnh quét."
+            )
+            yield f"student.{name}", "ADDRESS_PROVINCE_UNKNOWN", msg, "error"
     if not record.years:
         yield "years", "NO_YEAR_PAGES", "Không đọc được trang năm học nào trong học bạ.", "error"
 

@@ -7,6 +7,7 @@ from validation.idnumber import (
     check_personal_id,
     decode_personal_id,
     province_code_for_place,
+    province_unknown,
 )
 
 
@@ -86,3 +87,20 @@ def test_century_digit_outside_1900_2099(digit: str) -> None:
     assert codes(f"001{digit}05012345", dob=None, gender=None) == ["ID_CENTURY"]
     # with a birth date the encoded year is wrong too: both are reported
     assert "ID_CENTURY" in codes(f"001{digit}05012345", gender=None)
+
+
+@pytest.mark.parametrize(
+    ("place", "unknown"),
+    [
+        ("Số 31 đường Trần Hưng Đạo, phường Tân Định, quận Gò Vấp, thành phố Hồ Chí Minh", False),
+        ("Số 31 đường Trần Hưng Đạo, phường Tân Định, quận Gò Vấp, thành phố Hồ Chí Mi", True),
+        ("xã Hoằng Lộc, huyện Hoằng Hóa, tỉnh Thanh Hóa", False),
+        ("xã Hoằng Lộc, huyện Hoằng Hóa, tỉnh Thanh Ho", True),
+        ("phường 1, TP Hồ Chí Minh", False),
+        ("tỉnh Đăk Nông", False),
+        ("thị trấn Lộc Hà, huyện Lộc Hà", False),  # no province-level unit: not judged
+        (None, False),
+    ],
+)
+def test_a_place_ending_in_an_unknown_province_is_caught(place: str | None, unknown: bool) -> None:
+    assert province_unknown(place) is unknown
