@@ -1,6 +1,7 @@
 """Repair from constraints: a doubtful or failing cell is settled only when the page's own
 arithmetic and the OCR's alternative reads of the cells agree on exactly one consistent
-reading. Nothing is invented: the chosen value is always one the OCR read in that cell.
+reading. Nothing is invented: the chosen value is always one the OCR read in that cell, or,
+for a comment subject's mark, one of the only two marks the form allows (Đ, CĐ).
 
 How: the cells of one constraint (a subject row's HK I / HK II / Cả năm, then the row
 "ĐTB các môn", then the học lực) vary over their alternative reads; every combination is
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from domain import vocab
 from domain.record import TranscriptRecord
 from validation import term_columns
 from validation.report import Finding, is_blocking
@@ -27,7 +29,12 @@ from validation.rules import TERMS, check_record
 DOUBT_CODES = frozenset({"READS_DISAGREE", "LOW_CONFIDENCE", "UNPARSEABLE"})
 REPAIRED = "VALUE_REPAIRED"  # the value was changed to the one consistent read
 COLUMNS_REPAIRED = "TERM_COLUMNS_REPAIRED"  # HK I / HK II had been read into each other's column
+MARK_REPAIRED = "MARK_REPAIRED"  # an unreadable Đ/CĐ mark settled by the page's học lực
 CONFIRMED = "VALUE_CONFIRMED"  # the doubtful value was kept: it is the one consistent read
+# How many rival reads the constraint must have rejected before a doubtful value is kept. 0: a
+# lone parseable read that fits the page's arithmetic is kept (measured on the demo archive:
+# 105 such confirmations, all right); raise it to trade review load for caution.
+MIN_RIVALS = 0
 MAX_COMBINATIONS = 125  # 3 cells x 5 reads: more freedom than that pins nothing safely
 _TERM_LABEL = {"hk1": "HK I", "hk2": "HK II", "year": "cả năm"}
 
@@ -48,6 +55,9 @@ class Repair:
         return self.value != self.original
 
     def finding(self, document_id: str) -> Finding:
+        if self.code == MARK_REPAIRED:
+            msg = f"{self.rule} Đã điền {_show(self.value)}."
+            return Finding(document_id, self.field, self.code, msg, "info", "rule")
         if self.code is not None:
             return Finding(document_id, self.field, self.code, self.rule, "info", "rule")
         reads = ", ".join(_show(v) for v in self.reads)
@@ -70,6 +80,8 @@ class _Group:
     cells: tuple[str, ...]  # paths that vary together
     scope: str  # path prefix whose errors must all vanish
     rule: str
+    closed: tuple[Value, ...] = ()  # all a cell can hold when the form allows nothing else
+    anchor: str | None = None  # a cell the decision rests on: it must not be in doubt itself
 
 
 def propose_repairs(
@@ -87,17 +99,20 @@ def propose_repairs(
     work = record.model_copy(deep=True)
     repairs = _swap_term_columns(work)
     for group in _groups(work):
-        if not (doubtful | failing) & set(group.cells):
+        if not (doubtful | failing) & set(group.cells) or group.anchor in doubtful:
             continue
-        pinned = _pin(work, group, alternatives)
+        options = {**alternatives, **{c: group.closed for c in group.cells if group.closed}}
+        pinned = _pin(work, group, options)
         if pinned is None:
             continue
         for path, value in pinned.items():
             original = _get(work, path)
-            if value == original and path not in doubtful:
+            choices = {original, *options.get(path, ())} - {None}
+            if value == original and (path not in doubtful or len(choices) < MIN_RIVALS + 1):
                 continue
             reads = tuple(dict.fromkeys([original, *alternatives.get(path, ())]))
-            repairs.append(Repair(path, original, value, group.rule, reads))
+            code = MARK_REPAIRED if group.closed else None
+            repairs.append(Repair(path, original, value, group.rule, reads, code))
             _set(work, path, value)
             doubtful.discard(path)
     return work, repairs
@@ -122,8 +137,11 @@ def _groups(record: TranscriptRecord) -> Iterator[_Group]:
     if record.family != "THCS-2011":
         return
     for i, page in enumerate(record.years):
-        for j in range(len(page.subjects)):
+        for j, subject in enumerate(page.subjects):
             row = f"years[{i}].subjects[{j}]"
+            if _is_comment_subject(subject.name):
+                yield from _mark_groups(i, row)
+                continue
             cells = tuple(f"{row}.{t}" for t in TERMS)
             yield _Group(cells, row, "ĐTB cả năm = (HK I + 2 × HK II) / 3")
         for term in TERMS:
@@ -133,6 +151,25 @@ def _groups(record: TranscriptRecord) -> Iterator[_Group]:
         for term in TERMS:
             cell = f"years[{i}].academic.{term}"
             yield _Group((cell,), cell, f"học lực {_TERM_LABEL[term]} tính lại từ điểm")
+
+
+def _mark_groups(page: int, row: str) -> Iterator[_Group]:
+    """A comment subject's cell can hold only Đ or CĐ, and the printed học lực often allows only
+    one of them (Khá or better needs every comment subject at Đ, under every reading of khoản
+    6): together they settle a mark the OCR could not read, if the học lực was read surely."""
+    for term in TERMS:
+        cell = f"{row}.{term}"
+        rule = (
+            f"Ô {_TERM_LABEL[term]} của môn đánh giá bằng nhận xét chỉ ghi Đ hoặc CĐ và máy "
+            f"không đọc chắc được; chỉ một trong hai khớp học lực {_TERM_LABEL[term]} đã ghi "
+            "trên trang (TT58 Điều 13)."
+        )
+        yield _Group((cell,), cell, rule, ("Đ", "CĐ"), f"years[{page}].academic.{term}")
+
+
+def _is_comment_subject(name: str) -> bool:
+    spec = vocab.subject_by_name("THCS-2011", name)
+    return spec is not None and spec.assessed_by == "comment"
 
 
 def _pin(

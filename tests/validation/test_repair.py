@@ -96,3 +96,17 @@ def test_one_failing_row_is_not_taken_for_swapped_columns() -> None:
     record.years[0].subjects[0].hk1 = 9.9  # a single slip: other rows fit the printed order
     fixed, repairs = propose_repairs(record, {}, check_record(record))
     assert repairs == [] and fixed.years[0].subjects[1].hk1 == record.years[0].subjects[1].hk1
+
+
+def test_an_unreadable_comment_mark_is_settled_by_a_surely_read_rank() -> None:
+    record = thcs_record()  # học lực Giỏi: every comment subject must be Đ
+    the_duc = next(j for j, s in enumerate(record.years[0].subjects) if s.name == "Thể dục")
+    cell = f"years[0].subjects[{the_duc}].hk1"
+    record.years[0].subjects[the_duc].hk1 = None  # read as "3)": not a mark
+    fixed, repairs = propose_repairs(record, {}, [doubt(cell)])
+    assert fixed.years[0].subjects[the_duc].hk1 == "Đ"
+    note = repairs[0].finding("thcs-1")
+    assert note.code == "MARK_REPAIRED" and note.message.endswith("Đã điền Đ.")
+    # … but not when the rank it rests on is itself in doubt
+    _, later = propose_repairs(record, {}, [doubt(cell), doubt("years[0].academic.hk1")])
+    assert cell not in {r.field for r in later}
