@@ -80,7 +80,7 @@ def check_signed(settings: Settings, batch_id: str) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hocba demo")
-    parser.add_argument("--booklets", type=int, default=40)
+    parser.add_argument("--booklets", type=int, default=36)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     settings = load_settings()
