@@ -44,7 +44,9 @@ DATABASE = "hocba"
 ADMIN_ROLE = "hocba_admin"
 APP_ROLE = "hocba_app"
 PG_OS_USER = "postgres"
-_INSTALL_HINT = "run `bash scripts/setup.sh` once to install PostgreSQL (apt-get install postgresql)"
+_INSTALL_HINT = (
+    "run `bash scripts/setup.sh` once to install PostgreSQL (apt-get install postgresql)"
+)
 _HBA = (
     "# written by hocba: password (scram-sha-256) logins only, loopback only\n"
     "local all all scram-sha-256\n"
