@@ -113,23 +113,45 @@ def issue_and_load(
     pipeline_version: str,
 ) -> list[Issued]:
     setup = signing_setup(settings)
-    issued = []
     with open_steps(setup) as steps:
-        for record in records:
-            if record.review.status != "auto_approved":
-                continue
-            existing = repo.find_issued(record.document_id)
-            if existing:  # issued before (a re-run): immutable, never re-signed or re-loaded
-                issued.append(
-                    Issued(record.document_id, existing["doc_id"], existing["object_key"], False)
-                )
-                continue
-            pdf = sign_record(record, doc_id_for(record), store, settings, setup, steps,
-                              issuer_unit=issuer_unit, pipeline_version=pipeline_version)  # fmt: skip
-            repo.load_record(record, loaded_by=pipeline_version)
-            issued.append(store_and_register(record, doc_id_for(record), pdf, repo, store,
-                                             setup, pipeline_version))  # fmt: skip
-    return issued
+        return [
+            issue_one(
+                record,
+                repo,
+                store,
+                settings,
+                setup,
+                steps,
+                issuer_unit=issuer_unit,
+                pipeline_version=pipeline_version,
+            )  # fmt: skip
+            for record in records
+            if record.review.status == "auto_approved"
+        ]
+
+
+def issue_one(
+    record: TranscriptRecord,
+    repo: Repository,
+    store: ObjectStore,
+    settings: Settings,
+    setup: SigningSetup,
+    steps: Sequence[SignStep],
+    *,
+    issuer_unit: str,
+    pipeline_version: str,
+    loaded_by: str | None = None,
+) -> Issued:
+    """Sign, load and register one record; a record issued before is immutable: never
+    re-signed or re-loaded (a re-run, or a publish run that crashed before marking)."""
+    existing = repo.find_issued(record.document_id)
+    if existing:
+        return Issued(record.document_id, existing["doc_id"], existing["object_key"], False)
+    doc_id = doc_id_for(record)
+    pdf = sign_record(record, doc_id, store, settings, setup, steps,
+                      issuer_unit=issuer_unit, pipeline_version=pipeline_version)  # fmt: skip
+    repo.load_record(record, loaded_by=loaded_by or pipeline_version)
+    return store_and_register(record, doc_id, pdf, repo, store, setup, pipeline_version)
 
 
 def sign_record(

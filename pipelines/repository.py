@@ -40,6 +40,49 @@ def connect(dsn: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
         )
 
 
+# ---------------------------------------------------------------- publishing
+
+
+# The steward's draft when there is one, else the record as extracted.
+_NEXT_APPROVED = (
+    "SELECT q.document_id, coalesce(d.record, e.record) FROM hocba.review_queue q"
+    " JOIN hocba.extraction e USING (document_id)"
+    " LEFT JOIN hocba.review_draft d USING (document_id)"
+    " WHERE q.status = 'approved' AND (%(batch)s::text IS NULL OR q.batch_id = %(batch)s)"
+    " AND NOT q.document_id = ANY(%(skip)s) ORDER BY q.decided_at, q.document_id"
+    " FOR UPDATE OF q SKIP LOCKED LIMIT 1"
+)
+
+
+class ApprovedItem:
+    """An approved review item, row-locked by the `approved_item` block that yielded it."""
+
+    def __init__(self, conn: psycopg.Connection[Any], document_id: str, record: dict[str, Any]):
+        self._conn, self.document_id, self.record = conn, document_id, record
+
+    def mark_published(self) -> None:
+        """Committed with the block, so the mark and the lock end together."""
+        self._conn.execute(
+            "UPDATE hocba.review_queue SET status = 'published' WHERE document_id = %s"
+            " AND status = 'approved'",
+            (self.document_id,),
+        )
+
+
+@contextmanager
+def approved_item(dsn: str, batch: str | None, skip: list[str]) -> Iterator[ApprovedItem | None]:
+    """The oldest approved item not in `skip` (SKIP LOCKED: two runs never take the same one),
+    locked until the block ends; committed on success, rolled back on any error."""
+    with connect(dsn, autocommit=False) as conn, db_errors("take an approved booklet"):
+        try:
+            row = conn.execute(_NEXT_APPROVED, {"batch": batch, "skip": skip}).fetchone()
+            yield None if row is None else ApprovedItem(conn, str(row[0]), row[1])
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+
 # ---------------------------------------------------------------- administration
 
 
