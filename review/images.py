@@ -12,8 +12,7 @@ from PIL import Image
 
 from domain.errors import StorageError
 from domain.record import FieldReading
-from pipelines.storage import ObjectStore
-from pipelines.storage import page_image_key as page_key
+from pipelines.storage import ObjectStore, page_image_key
 
 CROP_MARGIN = 12  # pixels of context around a field
 
@@ -21,7 +20,7 @@ CROP_MARGIN = 12  # pixels of context around a field
 def page_png(store: ObjectStore | None, document_id: str, page: int) -> bytes | None:
     if store is None:
         return None
-    key = page_key(document_id, page)
+    key = page_image_key(document_id, page)
     try:
         return store.get_bytes(key) if store.exists(key) else None
     except StorageError:

@@ -9,10 +9,9 @@ import psycopg
 import pytest
 
 from pipelines.publish_step import publish_approved
-from pipelines.storage import LocalStore, open_store
+from pipelines.storage import LocalStore, open_store, page_image_key
 from review import accounts, service
 from review.db import Pool
-from review.images import page_key
 from tests.conftest import PgCluster
 from tests.review.seed import SCORE_PATH, seed_batch
 
@@ -31,7 +30,7 @@ def _store_scans(store: LocalStore, admin_dsn: str, document_id: str) -> None:
     assert row is not None
     sha, pages = str(row[0]), int(row[1])
     for n in range(1, pages + 1):
-        data = store.get_bytes(page_key(document_id, n))
+        data = store.get_bytes(page_image_key(document_id, n))
         store.put_bytes(f"scans/{sha[:2]}/{sha}/page-{n}.png", data)
 
 

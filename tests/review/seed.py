@@ -17,8 +17,7 @@ from PIL import ImageChops
 
 from domain.record import FieldReading, Flag, Review, TranscriptRecord
 from pipelines.repository import Repository
-from pipelines.storage import ObjectStore
-from review.images import page_key
+from pipelines.storage import ObjectStore, page_image_key
 from synth.content import make_records
 from synth.layouts import VARIANTS
 from synth.render import render_booklet
@@ -53,7 +52,7 @@ def _pages_and_box(
     for n, page in enumerate(pages, start=1):
         out = io.BytesIO()
         page.save(out, format="PNG")
-        store.put_bytes(page_key(wrong.document_id, n), out.getvalue())
+        store.put_bytes(page_image_key(wrong.document_id, n), out.getvalue())
     x0, y0, x1, y1 = ImageChops.difference(true_page, pages[1]).getbbox() or (0, 0, 10, 10)
     return x0, y0, x1 - x0, y1 - y0
 

@@ -4,20 +4,11 @@ import random
 
 import pandas as pd
 
-from domain.record import Student
+from domain.record import REGISTRY_COLUMNS, Student
 from domain.text import search_key
 from validation.linking import blocking_keys, link_student, name_similarity
 
-COLUMNS = [
-    "personal_id",
-    "full_name",
-    "gender",
-    "date_of_birth",
-    "birth_registration_place",
-    "father_name",
-    "mother_name",
-    "residence",
-]
+COLUMNS = list(REGISTRY_COLUMNS)
 
 AN = {
     "personal_id": "038205001111",
