@@ -147,7 +147,8 @@ def estimate_skew(binary: np.ndarray) -> float:
     # At quarter scale a quarter degree moves a line ~2 px across the page: too little to
     # rank fine angles reliably, so the fine search looks at half scale.
     half = cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return _best_angle(half, np.arange(best - 0.5, best + 0.51, 0.1))
+    # Rounded: arange's float steps would report 0.30000000000000004 for a 0.3 grid point.
+    return _best_angle(half, np.round(np.arange(best - 0.5, best + 0.51, 0.1), 1))
 
 
 def _best_angle(small: np.ndarray, angles: np.ndarray) -> float:
