@@ -18,9 +18,9 @@ from ocr.fields import (
     vocab_index,
     vocab_or_text,
 )
-from ocr.layout import label_values
+from ocr.layout import find_labels, value_words
 from ocr.pages import ReadPage
-from ocr.sink import FieldSink
+from ocr.sink import Box, FieldSink
 
 # Printed labels that end a value without being a field of the record.
 STOP_LABELS: dict[str, tuple[str, ...]] = {
@@ -54,23 +54,44 @@ ALWAYS_PRINTED = ("place_of_birth", "ethnicity", "residence", "father_name", "mo
 
 
 def read_identity(page: ReadPage, sink: FieldSink) -> Student:
-    found = _labelled_values(page)
+    found, blanks = _labelled_values(page)
     values: dict[str, object] = {}
     for name, parser in PARSERS.items():
         words = found.get(name)
         path = f"student.{name}"
         if words:
             values[name] = sink.take(path, words, parser)
-        elif name in REQUIRED or name in ALWAYS_PRINTED:
+        elif name in REQUIRED or (
+            name in ALWAYS_PRINTED and not _verified_blank(name, blanks, sink)
+        ):
             sink.missing(path)
     return Student(**values)  # type: ignore[arg-type]
 
 
-def _labelled_values(page: ReadPage) -> dict[str, list[Word]]:
+Blank = tuple[Box, float]  # where a label's value would be, and the line's text height
+
+
+def _verified_blank(name: str, blanks: dict[str, Blank], sink: FieldSink) -> bool:
+    """The label was read and nothing is written after it: the paper leaves it empty."""
+    return name in blanks and sink.is_blank(*blanks[name])
+
+
+def _labelled_values(page: ReadPage) -> tuple[dict[str, list[Word]], dict[str, Blank]]:
+    """Each label's value words; for a label found with no value after it, where the value
+    would be (so an empty value is taken only when that place holds no glyph)."""
     labels = {**IDENTITY_LABELS, **STOP_LABELS}
     found: dict[str, list[Word]] = {}
+    blanks: dict[str, Blank] = {}
+    width = page.clean.gray.shape[1]
     for line in page.free_lines():
-        for name, words in label_values(line, labels).items():
-            if not name.startswith("_") and name not in found:
-                found[name] = words
-    return found
+        hits = find_labels(line, labels)
+        for i, hit in enumerate(hits):
+            if hit.name.startswith("_") or hit.name in found:
+                continue
+            stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
+            found[hit.name] = value_words(line.words[hit.end : stop], line.height)
+            left = line.words[hit.end - 1].right
+            right = line.words[stop].x if stop < len(line.words) else width
+            top, height = int(line.y - 0.9 * line.height), int(1.5 * line.height)
+            blanks[hit.name] = ((left, top, right - left, height), line.height)
+    return found, blanks

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from ocr.decode import PageImage
 from ocr.engine import OcrEngine, Word
 from ocr.layout import Line, Table, cell_text, find_tables, group_lines, phrase_in
-from ocr.preprocess import CleanPage, clean_page
+from ocr.preprocess import CleanPage, clean_page, has_glyphs
 
 PageKind = Literal["identity", "year", "unknown"]
 
@@ -26,6 +28,12 @@ THCS_ANCHORS = ("Học kỳ", "Cả năm", "Hạnh kiểm", "Học lực", "Trun
 TH_ANCHORS = ("Mức đạt được", "Năng lực", "Phẩm chất", "Tiểu học", "KTĐK")
 YEAR_ANCHORS = ("Môn học", "Năm học")
 MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family always shows
+# Tesseract's page layout can read a short phrase far along a line (a label at the right
+# margin, in another font than the value before it) as garbage with confidence near 0; the
+# same phrase cut out and read on its own is usually read right.
+DOUBTFUL_CONF = 40.0
+MAX_REREADS = 16  # per page: stamps and signatures also read as doubtful words
+Box = tuple[int, int, int, int]
 
 
 @dataclass
@@ -66,9 +74,9 @@ def read_page(page: PageImage, engine: OcrEngine) -> ReadPage:
 
 
 def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
-    words = engine.read_page(clean.text_only)
-    lines = group_lines(words)
     tables = find_tables(clean.h_lines, clean.v_lines)
+    words = reread_doubtful(engine.read_page(clean.text_only), clean.text_only, tables, engine)
+    lines = group_lines(words)
     counts = {
         name: _count(lines, anchors)
         for name, anchors in (
@@ -88,6 +96,83 @@ def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
         family = "THCS-2011" if counts["thcs"] > counts["th"] else "TH-2014"
     anchors = sum(counts.values())
     return ReadPage(clean.without_masks(), words, lines, tables, kind, family, anchors)
+
+
+def reread_doubtful(
+    words: list[Word], image: np.ndarray, tables: list[Table], engine: OcrEngine
+) -> list[Word]:
+    """Re-read each table cell holding a doubtful word, and each run of doubtful words outside
+    the tables, on its own; keep a re-read only when it is more confident than what it
+    replaces (every fresh word above the doubtful threshold, and a better mean; a skipped
+    cell's mean is 0)."""
+    height = float(np.median([w.h for w in words])) if words else 0.0
+    in_cells = [run for table in tables for run in _doubtful_cells(table, words, image, height)]
+    free = [w for w in words if not any(t.cell_of(w) for t in tables)]
+    outside = [run for line in group_lines(free) for run in _doubtful_runs(line)]
+    for old, box in (in_cells + outside)[:MAX_REREADS]:
+        fresh = _read_box(image, box, engine)
+        if fresh and min(w.conf for w in fresh) > DOUBTFUL_CONF and _mean(fresh) > _mean(old):
+            words = [w for w in words if w not in old] + fresh
+    return words
+
+
+def _mean(words: list[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _doubtful_cells(
+    table: Table, words: list[Word], image: np.ndarray, text_height: float
+) -> list[tuple[list[Word], Box]]:
+    """Cells with a doubtful word, or with glyphs the page read skipped: all the cell's words,
+    and the cell inside its ruling."""
+    cells = []
+    for r, row in enumerate(table.grid(words)):
+        for c, cell_words in enumerate(row):
+            x, y, w, h = table.cell_box(r, c)
+            inside = (x + 3, y + 3, w - 6, h - 6)
+            if any(w.conf < DOUBTFUL_CONF for w in cell_words) or (
+                not cell_words and has_glyphs(image, inside, text_height)
+            ):
+                cells.append((cell_words, inside))
+    return cells
+
+
+def _doubtful_runs(line: Line) -> list[tuple[list[Word], Box]]:
+    """Neighbouring doubtful words of a line, each run with a box reaching halfway to the
+    confident words around it (and at most half a line height past its own ink)."""
+    height = line.height
+    runs: list[tuple[list[Word], Box]] = []
+    words = line.words
+    i = 0
+    while i < len(words):
+        if words[i].conf >= DOUBTFUL_CONF or not 0.5 * height <= words[i].h <= 2 * height:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and words[j + 1].conf < DOUBTFUL_CONF:
+            j += 1
+        run = words[i : j + 1]
+        pad = int(0.5 * height)
+        left = (
+            run[0].x - pad if i == 0 else max(run[0].x - pad, (words[i - 1].right + run[0].x) // 2)
+        )
+        right = run[-1].right + pad
+        if j + 1 < len(words):
+            right = min(right, (run[-1].right + words[j + 1].x) // 2)
+        top = min(w.y for w in run) - pad
+        bottom = max(w.y + w.h for w in run) + pad
+        runs.append((run, (left, top, right - left, bottom - top)))
+        i = j + 1
+    return runs
+
+
+def _read_box(image: np.ndarray, box: Box, engine: OcrEngine) -> list[Word]:
+    x, y, w, h = box
+    x0, y0 = max(x, 0), max(y, 0)
+    crop = image[y0 : y + h, x0 : x + w]
+    if crop.size == 0:
+        return []
+    return [Word(r.text, r.conf, r.x + x0, r.y + y0, r.w, r.h) for r in engine.read_lines(crop)]
 
 
 def _count(lines: list[Line], anchors: tuple[str, ...]) -> int:

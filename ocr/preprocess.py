@@ -35,6 +35,20 @@ class CleanPage:
         return replace(self, binary=empty, text_only=empty, h_lines=empty, v_lines=empty)
 
 
+def has_glyphs(
+    gray: np.ndarray, box: tuple[int, int, int, int], text_height: float, dark: int = 128
+) -> bool:
+    """Any ink in the box at least a third of the text height tall: dotted or ruled leaders
+    and specks are not glyphs; `dark` is the grey level below which a pixel is ink."""
+    x, y, w, h = box
+    crop = gray[max(0, y) : y + h, max(0, x) : x + w]
+    if crop.size == 0:
+        return False
+    ink = (crop < dark).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return bool((stats[1:n, cv2.CC_STAT_HEIGHT] >= text_height / 3).any())
+
+
 def to_gray(pixels: np.ndarray) -> np.ndarray:
     """Colour scans keep the red channel: red seals and stamps fade into the paper there."""
     if pixels.ndim == 3:

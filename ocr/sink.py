@@ -11,6 +11,7 @@ import numpy as np
 from domain.record import FieldReading, Flag
 from ocr.engine import DIGITS, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
+from ocr.preprocess import has_glyphs
 
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
@@ -271,6 +272,10 @@ class FieldSink:
         if crop is None:
             return False
         return int((crop < 128).sum()) > 60  # more than specks: a glyph at 300 dpi is hundreds
+
+    def is_blank(self, box: Box, text_height: float) -> bool:
+        """No glyph in the box, faint ink included (a faint value or a stamp is not blank)."""
+        return not has_glyphs(self.image, box, text_height, dark=160)
 
     def _reread(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.record import RatedItem, SubjectResult, YearPage
 from domain.vocab import (
     COMPETENCIES_TT22,
@@ -51,6 +53,7 @@ QUALITY_INDEX = vocab_index(QUALITIES)
 # The `eng` family reads level cells with their vocabulary's letters, not digits.
 LEVEL_LETTERS = vocab_alphabet(LEVEL_INDEX)
 PC_NL_LETTERS = vocab_alphabet(PC_NL_INDEX)
+COMPETENCY_FORMS = (COMPETENCIES_TT22, COMPETENCIES_TT30)
 SUBJECT_ROLES = (
     ("name", lambda k: "mon hoc" in k),
     ("level", lambda k: "muc" in k or "dat duoc" in k),
@@ -78,9 +81,11 @@ def read_th_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
     year = new_year_page(page, sink, prefix, "TH-2014")
     _read_subjects(page, sink, prefix, year)
     year.competencies = _read_rated(
-        page, sink, f"{prefix}.competencies", "Năng lực", COMPETENCY_INDEX
+        page, sink, f"{prefix}.competencies", "Năng lực", COMPETENCY_INDEX, COMPETENCY_FORMS
     )
-    year.qualities = _read_rated(page, sink, f"{prefix}.qualities", "Phẩm chất", QUALITY_INDEX)
+    year.qualities = _read_rated(
+        page, sink, f"{prefix}.qualities", "Phẩm chất", QUALITY_INDEX, (QUALITIES,)
+    )
     _read_free_lines(page, sink, prefix, year)
     return year
 
@@ -136,16 +141,23 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
 
 
 def _read_rated(
-    page: ReadPage, sink: FieldSink, prefix: str, heading: str, names: dict[str, str]
+    page: ReadPage,
+    sink: FieldSink,
+    prefix: str,
+    heading: str,
+    names: dict[str, str],
+    printed: Sequence[tuple[str, ...]],
 ) -> list[RatedItem] | None:
+    """The competencies or qualities table. The form prints every item of one of the `printed`
+    lists, so an item not read (of the list that fits best) is flagged, never dropped."""
     table: Table | None = table_with(page, heading, rows_like=lambda t: match_vocab(t, names).ok)
     if table is None:
         sink.missing(prefix)
         return None
-    headers, rows = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
+    headers, body = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
     roles = locate_columns(
         table,
-        rows,
+        body,
         headers,
         sink,
         RATED_ROLES,
@@ -155,7 +167,7 @@ def _read_rated(
         {"level": PC_NL_LETTERS},
     )
     items: list[RatedItem] = []
-    for row_index, cells in rows:
+    for row_index, cells in body:
         name = match_vocab(cell_text(cells[0]), names)
         if not name.ok:
             sink.unrecognized_row(prefix, cells)
@@ -171,6 +183,10 @@ def _read_rated(
         if "comment" in roles and cells[roles["comment"]]:
             item.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
         items.append(item)
+    found = {item.name for item in items}
+    expected = max(printed, key=lambda form: len(found & set(form)))
+    for missing in (item for item in expected if item not in found):
+        sink.flag(prefix, "ROW_NOT_FOUND", missing)
     return items
 
 

@@ -97,3 +97,20 @@ def test_scores_and_ratings(case: tuple[TranscriptRecord, Extraction]) -> None:
     flagged = {f.field for f in extraction.record.review.flags}
     silent = [(p, t, g) for p, t, g in wrong if not _flagged(p, flagged)]
     assert not silent, f"wrong values without a review flag: {silent}"
+
+
+@pytest.mark.parametrize("variant", ["p1", "p2"])  # dotted leaders after the labels, and none
+def test_a_blank_parent_line_is_read_as_blank_not_flagged(variant: str) -> None:
+    """A label the page prints with nothing written after it is an empty field, not a field
+    the extractor failed to find; the pixels after the label decide, not the OCR alone."""
+    record = make_records(SEED, 1)[0]
+    truth = record.model_copy(
+        update={"student": record.student.model_copy(update={"father_name": None})}
+    )
+    first = render_booklet(truth, VARIANTS[variant], dpi=300)[:1]
+    pages = [PageImage(1, np.asarray(first[0].convert("L")), 300.0)]
+    source = Source(file="blank.tif", sha256="0" * 64, page_count=1)
+    got = extract_booklet(pages, source=source, document_id=truth.document_id).record
+    assert got.student.father_name is None
+    assert got.student.mother_name == truth.student.mother_name
+    assert "student.father_name" not in {f.field for f in got.review.flags}
