@@ -10,7 +10,7 @@ import numpy as np
 from ocr.decode import PageImage
 from ocr.engine import OcrEngine, Word
 from ocr.layout import Line, Table, cell_text, find_tables, group_lines, phrase_in
-from ocr.preprocess import CleanPage, clean_page, has_glyphs
+from ocr.preprocess import CleanPage, clean_page
 
 PageKind = Literal["identity", "year", "unknown"]
 
@@ -32,7 +32,7 @@ MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family 
 # margin, in another font than the value before it) as garbage with confidence near 0; the
 # same phrase cut out and read on its own is usually read right.
 DOUBTFUL_CONF = 40.0
-MAX_REREADS = 16  # per page: stamps and signatures also read as doubtful words
+MAX_REREADS = 10  # per page: stamps and signatures also read as doubtful words
 Box = tuple[int, int, int, int]
 
 
@@ -101,15 +101,13 @@ def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
 def reread_doubtful(
     words: list[Word], image: np.ndarray, tables: list[Table], engine: OcrEngine
 ) -> list[Word]:
-    """Re-read each table cell holding a doubtful word, and each run of doubtful words outside
-    the tables, on its own; keep a re-read only when it is more confident than what it
-    replaces (every fresh word above the doubtful threshold, and a better mean; a skipped
-    cell's mean is 0)."""
-    height = float(np.median([w.h for w in words])) if words else 0.0
-    in_cells = [run for table in tables for run in _doubtful_cells(table, words, image, height)]
+    """Re-read each run of doubtful words outside the tables on its own; keep a re-read only
+    when it is more confident than the run it replaces (every fresh word above the doubtful
+    threshold, and a better mean). Table cells are re-read by the readers that know what a
+    cell should hold (row names, headers, values)."""
     free = [w for w in words if not any(t.cell_of(w) for t in tables)]
-    outside = [run for line in group_lines(free) for run in _doubtful_runs(line)]
-    for old, box in (in_cells + outside)[:MAX_REREADS]:
+    runs = [run for line in group_lines(free) for run in _doubtful_runs(line)]
+    for old, box in runs[:MAX_REREADS]:
         fresh = _read_box(image, box, engine)
         if fresh and min(w.conf for w in fresh) > DOUBTFUL_CONF and _mean(fresh) > _mean(old):
             words = [w for w in words if w not in old] + fresh
@@ -117,24 +115,7 @@ def reread_doubtful(
 
 
 def _mean(words: list[Word]) -> float:
-    return sum(w.conf for w in words) / len(words) if words else 0.0
-
-
-def _doubtful_cells(
-    table: Table, words: list[Word], image: np.ndarray, text_height: float
-) -> list[tuple[list[Word], Box]]:
-    """Cells with a doubtful word, or with glyphs the page read skipped: all the cell's words,
-    and the cell inside its ruling."""
-    cells = []
-    for r, row in enumerate(table.grid(words)):
-        for c, cell_words in enumerate(row):
-            x, y, w, h = table.cell_box(r, c)
-            inside = (x + 3, y + 3, w - 6, h - 6)
-            if any(w.conf < DOUBTFUL_CONF for w in cell_words) or (
-                not cell_words and has_glyphs(image, inside, text_height)
-            ):
-                cells.append((cell_words, inside))
-    return cells
+    return sum(w.conf for w in words) / len(words)
 
 
 def _doubtful_runs(line: Line) -> list[tuple[list[Word], Box]]:

@@ -105,6 +105,25 @@ class FieldSink:
         texts = iter(_text_between(words, top, bottom)[0] for top, bottom in spans)
         return [next(texts) if c is not None else "" for c in crops]
 
+    def read_cells(self, boxes: Sequence[Box]) -> list[list[Word]]:
+        """The words of each box read in isolation, in page coordinates and reading order,
+        one engine call for all (a strip of the cells' crops)."""
+        crops = [(box, _crop(self.image, box)) for box in boxes]
+        present = [(box, crop) for box, crop in crops if crop is not None]
+        if not present:
+            return [[] for _ in boxes]
+        strip, spans = _stack([crop for _, crop in present])
+        words = self.engine.read_lines(strip)
+        found: dict[Box, list[Word]] = {}
+        for (box, _), (top, bottom) in zip(present, spans, strict=True):
+            dx, dy = box[0] + _inset(box) - _BORDER, box[1] + _inset(box) - _BORDER - top
+            inside = [w for w in words if top <= w.cy < bottom]
+            found[box] = [
+                Word(w.text, w.conf, w.x + dx, w.y + dy, w.w, w.h)
+                for w in _in_reading_order(inside)
+            ]
+        return [found.get(box, []) for box in boxes]
+
     def prefetch(self, cells: Sequence[Box], alphabet: str | Sequence[str] = DIGITS) -> None:
         """Read many cells by stacking their crops into strips: one `vie` call for all, one
         `eng` call per alphabet (DIGITS for scores, a vocabulary's letters for rating cells;
@@ -160,7 +179,9 @@ class FieldSink:
         if cell is not None and cell in self.second_reads:
             parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
         elif region is not None and (not parsed.ok or conf < needed):
-            parsed, raw, conf, problem = self._reread(parser, parsed, raw, conf, region, needed)
+            parsed, raw, conf, problem = self._reread(
+                parser, parsed, raw, conf, region, needed, text=not numeric
+            )
         self.readings.append(
             FieldReading(path=path, page=self.page, box=box, raw=raw, confidence=conf)
         )
@@ -257,6 +278,14 @@ class FieldSink:
             return first, texts, conf, first.problem or "UNPARSEABLE"
         return Parsed(best[0]), texts, best[2], "READS_DISAGREE"
 
+    def _read_text_alone(self, cell: Box, *, soft: bool) -> tuple[str, float]:
+        """A text cell or value read on its own as a block: wrapped lines in reading order."""
+        crop = _crop(self.image, cell, soft=soft)
+        if crop is None:
+            return "", 0.0
+        words = _in_reading_order(self.engine.read_lines(crop))
+        return " ".join(w.text for w in words), min((w.conf for w in words), default=0.0)
+
     def _read_alone(self, cell: Box, *, eng: bool) -> tuple[str, float]:
         """One cell read on its own, with the crop and alphabet its read family uses (see
         prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise."""
@@ -285,8 +314,11 @@ class FieldSink:
         conf: float,
         cell: tuple[int, int, int, int],
         needed: float,
+        *,
+        text: bool = False,
     ) -> tuple[Parsed, str, float, str | None]:
-        """Second reads of the cell alone (digits, then letters for Đ/CĐ marks).
+        """Second reads of the cell alone: for numbers `vie` then `eng` with digits; for text
+        (which may wrap onto several lines) `vie` on the thresholded and on the soft crop.
 
         Two reads that agree, allowing for the classic glyph confusions, earn confidence. A page
         read that is junk (very low confidence) is no evidence: the cell read then stands alone.
@@ -296,7 +328,9 @@ class FieldSink:
         if crop is None:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
-        if max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
+        if text:
+            reads += [self._read_text_alone(cell, soft=soft) for soft in (False, True)]
+        elif max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
             reads += [self._read_alone(cell, eng=eng) for eng in (False, True)]
         parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]
         good = [(p, t, c) for p, t, c in parsed if p.ok]
@@ -346,19 +380,38 @@ def _crop(
     return None if pair is None else pair[soft]
 
 
+_BORDER = 12  # white margin around a crop: Tesseract reads glyphs touching the edge badly
+
+
+def _inset(box: Box) -> int:
+    """Table cells lose their ruling; word boxes are kept whole."""
+    return 4 if box[2] > 60 else 0
+
+
+def _in_reading_order(words: Sequence[Word]) -> list[Word]:
+    """Lines top to bottom (by vertical overlap), words left to right in each."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.cy):
+        if lines and abs(word.cy - lines[-1][0].cy) < 0.55 * max(word.h, lines[-1][0].h):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [w for line in lines for w in sorted(line, key=lambda w: w.x)]
+
+
 def _crops(
     image: np.ndarray, box: tuple[int, int, int, int]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The thresholded and the soft crop of a box (see `_crop`), cleaned once."""
     x, y, w, h = box
-    pad = 4 if w > 60 else 0  # table cells lose their ruling; word boxes are kept whole
+    pad = _inset(box)
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
     if crop.size == 0:
         return None
     ink = _clean_cell(crop)
     near_ink = cv2.erode(ink, np.ones((3, 3), np.uint8)) < 128  # ink grown by a pixel
     soft = np.where(near_ink, crop, 255).astype(np.uint8)
-    border = (12, 12, 12, 12, cv2.BORDER_CONSTANT)
+    border = (_BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT)
     return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
 
 

@@ -283,10 +283,23 @@ def terms_in_order(roles: dict[str, int]) -> bool:
 
 
 def body_rows(
-    table: Table, words: Sequence[Word], is_body: Callable[[str], bool]
+    table: Table, words: Sequence[Word], is_body: Callable[[str], bool], sink: FieldSink
 ) -> tuple[list[str], list[tuple[int, list[list[Word]]]]]:
-    """Column headers (joined text of the rows before the first body row) and the body rows."""
+    """Column headers (joined text of the rows before the first body row) and the body rows.
+
+    A row whose name the page read garbled or skipped (a name set low in a tall row, next to
+    a wrapped comment) has its name cell read alone; that read is kept only if it names a row.
+    """
     grid = table.grid(words)
+    unnamed = [
+        r
+        for r in range(1, table.n_rows)  # the first row is always a header
+        if not is_body(cell_text(grid[r][0])) and sink.has_ink(table.cell_box(r, 0))
+    ]
+    fresh = sink.read_cells([table.cell_box(r, 0) for r in unnamed]) if unnamed else []
+    for r, name_words in zip(unnamed, fresh, strict=True):
+        if is_body(cell_text(name_words)):
+            grid[r][0] = name_words
     first_body = next(
         (r for r in range(table.n_rows) if is_body(cell_text(grid[r][0]))), table.n_rows
     )

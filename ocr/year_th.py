@@ -96,7 +96,7 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
     if table is None:
         sink.missing(f"{prefix}.subjects")
         return
-    headers, rows = body_rows(table, page.words, is_subject)
+    headers, rows = body_rows(table, page.words, is_subject, sink)
     roles = locate_columns(
         table,
         rows,
@@ -154,7 +154,7 @@ def _read_rated(
     if table is None:
         sink.missing(prefix)
         return None
-    headers, body = body_rows(table, page.words, lambda t: match_vocab(t, names).ok)
+    headers, body = body_rows(table, page.words, lambda t: match_vocab(t, names).ok, sink)
     roles = locate_columns(
         table,
         body,
@@ -180,8 +180,11 @@ def _read_rated(
                 f"{path}.level", cells[roles["level"]], vocab_parser(PC_NL_INDEX), cell=cell
             )
             item.level = level  # type: ignore[assignment]
-        if "comment" in roles and cells[roles["comment"]]:
-            item.comment = sink.take(f"{path}.comment", cells[roles["comment"]], parse_text)  # type: ignore[assignment]
+        if "comment" in roles:  # a cell the page read left empty is checked for ink
+            cell = table.cell_box(row_index, roles["comment"])
+            item.comment = sink.take(
+                f"{path}.comment", cells[roles["comment"]], parse_text, cell=cell
+            )  # type: ignore[assignment]
         items.append(item)
     found = {item.name for item in items}
     expected = max(printed, key=lambda form: len(found & set(form)))

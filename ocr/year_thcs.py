@@ -107,7 +107,7 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     if table is None:
         sink.missing(f"{prefix}.subjects")
         return
-    headers, rows = body_rows(table, page.words, _is_body)
+    headers, rows = body_rows(table, page.words, _is_body, sink)
     roles = column_roles(headers, SCORE_ROLES)
     if any(t not in roles for t in TERMS) or not terms_in_order(roles):
         reread = column_roles(reread_headers(table, rows, sink), SCORE_ROLES)
@@ -177,7 +177,7 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
     if table is None:
         sink.missing(f"{prefix}.conduct")
         return
-    headers, rows = body_rows(table, page.words, is_term_row)
+    headers, rows = body_rows(table, page.words, is_term_row, sink)
     roles = locate_columns(
         table,
         rows,

@@ -7,10 +7,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engine import Word
-from ocr.layout import Table
+from ocr.fields import match_vocab
+from ocr.layout import Table, cell_text
 from ocr.pages import DOUBTFUL_CONF, reread_doubtful
 from ocr.sink import FieldSink
 from ocr.tess_api import TesserocrEngine
+from ocr.year_common import body_rows
+from ocr.year_thcs import SUBJECT_INDEX
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -48,13 +51,6 @@ def test_confident_words_are_not_read_again() -> None:
     assert engine.crops == 0
 
 
-def test_a_doubtful_table_cell_is_read_whole() -> None:
-    image = _line("Toán", x=80)
-    table = Table(xs=(40, 400), ys=(20, 150))
-    fresh = reread_doubtful([Word("ng", 0.0, 90, 60, 40, 30)], image, [table], TesserocrEngine())
-    assert [w.text for w in fresh] == ["Toán"]
-
-
 def test_a_worse_re_read_keeps_the_page_read() -> None:
     image = _line("")  # nothing there: the re-read finds nothing better
     page_words = [Word("Nam", 20.0, 700, 50, 110, 45)]
@@ -74,3 +70,34 @@ def test_leaders_and_specks_are_blank() -> None:
 def test_a_value_even_faint_is_not_blank() -> None:
     image = np.where(_line("Lê Văn An") < 128, 150, 255).astype(np.uint8)  # grey ink
     assert not _sink(image).is_blank((40, 20, 1300, 120), text_height=40)
+
+
+def _subject_table() -> tuple[np.ndarray, Table]:
+    """A header row and two subject rows, ruled, names in the first column."""
+    img = Image.new("L", (900, 330), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 36)
+    table = Table(xs=(20, 400, 880), ys=(20, 110, 210, 310))
+    for y in table.ys:
+        draw.line((20, y, 880, y), fill=0, width=3)
+    for x in table.xs:
+        draw.line((x, 20, x, 310), fill=0, width=3)
+    for text, (x, y) in (("Môn học", (40, 45)), ("Toán", (40, 140)), ("Ngữ văn", (40, 240))):
+        draw.text((x, y), text, font=font, fill=0)
+    return np.array(img), table
+
+
+def test_a_garbled_row_name_is_read_alone_and_kept_only_if_it_names_a_row() -> None:
+    image, table = _subject_table()
+    page_words = [
+        Word("Môn", 96.0, 40, 50, 80, 36),
+        Word("học", 96.0, 130, 50, 70, 36),
+        Word("ng", 0.0, 40, 145, 60, 36),  # what the page read made of "Toán"
+        Word("Ngữ", 96.0, 40, 245, 80, 36),
+        Word("văn", 96.0, 130, 245, 70, 36),
+    ]
+    is_subject = lambda t: match_vocab(t, SUBJECT_INDEX).ok  # noqa: E731
+    _, rows = body_rows(table, page_words, is_subject, _sink(image))
+    names = [str(match_vocab(cell_text(cells[0]), SUBJECT_INDEX).value) for _, cells in rows]
+    assert names == ["Toán", "Ngữ văn"]
+    assert all(table.cell_of(w) == (1, 0) for w in rows[0][1][0])  # page coordinates
