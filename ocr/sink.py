@@ -44,10 +44,17 @@ def _min_conf(parsed: Parsed, numeric: bool) -> float:
     return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
 
 
+# The OCR model behind each read family: the page read and the `vie` cell reads share one.
+_MODEL = {"page": "vie", "vie": "vie", "eng": "eng"}
+
+
 def _majority(
     reads: Sequence[tuple[Parsed, str, float]], families: Sequence[str]
 ) -> tuple[Parsed, float] | None:
-    """The value most reads agree on, if reads of two families back it and no value ties it."""
+    """The value most reads agree on, if reads of two families back it, no value ties it, and
+    no model that backs none of its reads reads another valid value: one model can misread a
+    glyph of a font in every crop (a "7" as "1"), so its reads outvoting the other model's
+    are a disagreement, not a majority."""
     votes: dict[object, list[tuple[str, float]]] = {}
     for (parsed, _, conf), family in zip(reads, families, strict=True):
         if parsed.ok:
@@ -56,6 +63,9 @@ def _majority(
     if not ranked or len({family for family, _ in ranked[0][1]}) < 2:
         return None
     if len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1]):
+        return None
+    backing = {_MODEL[family] for family, _ in ranked[0][1]}
+    if any(_MODEL[family] not in backing for _, other in ranked[1:] for family, _ in other):
         return None
     return Parsed(ranked[0][0]), max(conf for _, conf in ranked[0][1])
 
@@ -93,6 +103,8 @@ class FieldSink:
     )
     # The alphabet of each prefetched cell's `eng` read: DIGITS, or a vocabulary's letters.
     alphabets: dict[Box, str] = field(default_factory=dict)
+    # Free-text cells read again as a strip: the page read must agree with that read.
+    text_reads: dict[Box, tuple[str, float]] = field(default_factory=dict)
 
     def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
         """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
@@ -123,6 +135,15 @@ class FieldSink:
                 for w in _in_reading_order(inside)
             ]
         return [found.get(box, []) for box in boxes]
+
+    def prefetch_text(self, cells: Sequence[Box]) -> None:
+        """One `vie` read of every free-text cell with ink, stacked in a strip: the page read
+        of free text can be confidently wrong (a serif "d" read as "đ"), so it is taken only
+        when this read of the cell alone agrees."""
+        boxes = [box for box in cells if self.has_ink(box)]
+        for box, words in zip(boxes, self.read_cells(boxes), strict=True):
+            text = " ".join(w.text for w in words)
+            self.text_reads[box] = (text, min((w.conf for w in words), default=0.0))
 
     def prefetch(self, cells: Sequence[Box], alphabet: str | Sequence[str] = DIGITS) -> None:
         """Read many cells by stacking their crops into strips: one `vie` call for all, one
@@ -178,7 +199,7 @@ class FieldSink:
         needed = min_conf if min_conf is not None else _min_conf(parsed, numeric)
         if cell is not None and cell in self.second_reads:
             parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
-        elif region is not None and (not parsed.ok or conf < needed):
+        elif region is not None and (not parsed.ok or conf < needed or region in self.text_reads):
             parsed, raw, conf, problem = self._reread(
                 parser, parsed, raw, conf, region, needed, text=not numeric
             )
@@ -329,7 +350,9 @@ class FieldSink:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
         if text:
-            reads += [self._read_text_alone(cell, soft=soft) for soft in (False, True)]
+            reads = [self.text_reads[cell]] if cell in self.text_reads else []
+            if not reads or parser(reads[0][0]).value != first.value:  # type: ignore[operator]
+                reads += [self._read_text_alone(cell, soft=soft) for soft in (False, True)]
         elif max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
             reads += [self._read_alone(cell, eng=eng) for eng in (False, True)]
         parsed = [(parser(text), text, c) for text, c in reads]  # type: ignore[operator]

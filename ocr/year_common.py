@@ -228,7 +228,8 @@ def locate_columns(
 ) -> dict[str, int]:
     """Column roles from the page read's headers; header cells re-read alone when a needed
     column is missing; content as the last resort; the needed columns' cells prefetched,
-    each with its role's `eng` alphabet (`alphabets`, DIGITS when not given)."""
+    each with its role's `eng` alphabet (`alphabets`, DIGITS when not given), and the
+    comment column's cells read again as text."""
     roles = column_roles(headers, rules)
     if any(r not in roles for r in needed):
         reread = column_roles(reread_headers(table, rows, sink), rules)
@@ -244,6 +245,8 @@ def locate_columns(
         [table.cell_box(r, roles[k]) for r, k in present],
         [chars.get(k, DIGITS) for _, k in present],
     )
+    if "comment" in roles:
+        sink.prefetch_text([table.cell_box(r, roles["comment"]) for r, _ in rows])
     return roles
 
 

@@ -12,7 +12,7 @@ from domain.vocab import (
     THCS_SUBJECTS,
     THCS_TITLES,
 )
-from ocr.engine import Word
+from ocr.engine import DIGITS, Word
 from ocr.fields import (
     first_int,
     match_vocab,
@@ -46,6 +46,9 @@ from ocr.year_common import (
 )
 
 SUBJECT_INDEX = vocab_index({v: s.name for s in THCS_SUBJECTS for v in (s.name, *s.variants)})
+MARK_SUBJECTS = frozenset(s.name for s in THCS_SUBJECTS if s.assessed_by == "comment")
+# The `eng` family reads Đ/CĐ cells with the marks' folded letters (it has no Đ): "D", "CD".
+MARK_LETTERS = "CD"
 CONDUCT_INDEX = vocab_index(
     {**{c: c for c in CONDUCT}, **{k: v for k, v in RANK_ABBREVIATIONS.items() if v in CONDUCT}}
 )
@@ -102,6 +105,11 @@ def read_thcs_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
     return year
 
 
+def _marks_only(name_text: str) -> bool:
+    subject = match_vocab(name_text, SUBJECT_INDEX)
+    return subject.ok and subject.value in MARK_SUBJECTS
+
+
 def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
     table = table_with(page, "Môn học", rows_like=_is_body)
     if table is None:
@@ -124,7 +132,14 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     fill_term_columns(roles, table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
     value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
-    sink.prefetch([table.cell_box(r, c) for r, _ in rows for c in value_cols])
+    alphabets = [
+        MARK_LETTERS if _marks_only(cell_text(cells[roles["name"]])) else DIGITS
+        for _, cells in rows
+    ]
+    sink.prefetch(
+        [table.cell_box(r, c) for r, _ in rows for c in value_cols],
+        [chars for chars in alphabets for _ in value_cols],
+    )
     averages = TermTriple()
     average_seen = False
     for row_index, cells in rows:
@@ -147,9 +162,7 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
             )
             continue
         result = SubjectResult(name=str(subject.value))
-        marks_only = any(
-            s.name == result.name and s.assessed_by == "comment" for s in THCS_SUBJECTS
-        )
+        marks_only = result.name in MARK_SUBJECTS
         index = len(year.subjects)
         for term in (*TERMS, "retest"):
             if term in roles:

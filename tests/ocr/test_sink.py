@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engine import DIGITS, OcrEngine, TesseractEngine, Word
 from ocr.fields import parse_score, vocab_parser
-from ocr.sink import Box, FieldSink
+from ocr.sink import Box, FieldSink, _majority
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
@@ -105,3 +105,21 @@ def test_single_cell_rereads_use_the_cells_alphabet() -> None:
     assert value == "Tốt"
     assert engine.alphabets[-2:] == [None, PC_NL_LETTERS]
     assert sink.flags == []
+
+
+@pytest.mark.parametrize(
+    ("page", "vie", "eng", "decided"),
+    [
+        ("7,7", "7,7", "7,7", 7.7),
+        ("x;", "7,7", "7,7", 7.7),  # a junk page read is no vote
+        ("1,7", "1,7", "", 1.7),  # the other model read nothing valid: no dissent
+        ("1,7", "1,7", "7,7", None),  # one model's glyph slip in every crop is not a majority
+        ("7,7", "1,7", "7,7", 7.7),
+    ],
+)
+def test_a_value_is_decided_only_when_no_other_model_reads_another(
+    page: str, vie: str, eng: str, decided: float | None
+) -> None:
+    reads = [(parse_score(t), t, 90.0) for t in (page, vie, eng)]
+    result = _majority(reads, ["page", "vie", "eng"])
+    assert (result[0].value if result else None) == decided
