@@ -29,6 +29,13 @@ class Parsed:
 
 # Glyphs the engine returns for look-alikes: Icelandic eth for the Vietnamese Đ.
 _CONFUSABLES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+# The `vie` model sometimes reads one Đ as two (Đ and the look-alike eth): no Vietnamese word
+# has a doubled đ, so a doubled one is one glyph.
+_DOUBLED_D = re.compile(r"(Đ|đ)\1")
+
+
+def unconfuse(raw: str) -> str:
+    return _DOUBLED_D.sub(r"\1", raw.translate(_CONFUSABLES))
 
 
 NOT_PARSED = "UNPARSEABLE"
@@ -44,7 +51,7 @@ _CLASS = re.compile(r"^([1-9])[A-ZĐ0-9]{0,4}$")
 
 def parse_score(raw: str) -> Parsed:
     """THCS score "7,5" / "8" -> 7.5 / 8.0; the comment marks Đ / CĐ pass through."""
-    text = raw.translate(_CONFUSABLES).replace(" ", "").replace("O", "0").replace("o", "0")
+    text = unconfuse(raw).replace(" ", "").replace("O", "0").replace("o", "0")
     mark = search_key(text)
     if mark in ("d", "cd") and text[:1] in ("Đ", "C", "đ", "c"):
         return Parsed("Đ" if mark == "d" else "CĐ")
@@ -67,7 +74,7 @@ def parse_mark(raw: str) -> Parsed:
     a ruling stub at the cell's edge ("Đ)") still names exactly one of them. The caller
     (`FieldSink.take_mark`) takes it only when the glyph count in the cell agrees.
     """
-    text = raw.translate(_CONFUSABLES).strip(_EDGE_JUNK).replace(" ", "")
+    text = unconfuse(raw).strip(_EDGE_JUNK).replace(" ", "")
     key = search_key(text)
     if key in ("d", "cd") and text.isalpha():
         return Parsed("Đ" if key == "d" else "CĐ")
@@ -120,7 +127,7 @@ _TRAILING_DOTS = re.compile(r"[\s.…_·:,;]+$")
 
 def _trim(raw: str) -> str:
     """Drop dotted leaders after a value; a sentence's own final period stays."""
-    return _TRAILING_LEADER.sub("", normalize_text(raw.translate(_CONFUSABLES))).strip()
+    return _TRAILING_LEADER.sub("", normalize_text(unconfuse(raw))).strip()
 
 
 _VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b"}
@@ -138,7 +145,7 @@ def foreign_letters(text: str) -> bool:
 
 
 def parse_name(raw: str) -> Parsed:
-    text = _TRAILING_DOTS.sub("", normalize_text(raw.translate(_CONFUSABLES))).strip()
+    text = _TRAILING_DOTS.sub("", normalize_text(unconfuse(raw))).strip()
     if not text or any(ch.isdigit() for ch in text) or foreign_letters(text):
         return Parsed(None, NOT_PARSED)
     return Parsed(title_case_name(text))
@@ -156,7 +163,7 @@ def parse_text(raw: str) -> Parsed:
 def vocab_key(text: str) -> str:
     """Accent- and punctuation-insensitive key for closed-vocabulary lookups. The engine's
     look-alike Ð (eth) is the Đ it stands for, so a `vie` read "Ð" meets the `eng` read "D"."""
-    key = search_key(text.translate(_CONFUSABLES))
+    key = search_key(unconfuse(text))
     return " ".join(re.sub(r"[^\w\s]", " ", key).split())
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
-from domain.record import FieldReading, Flag
+from domain.record import FieldReading, Flag, Severity
 from ocr.engine import DIGITS, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
 from ocr.preprocess import has_glyphs
@@ -16,6 +17,9 @@ from ocr.preprocess import has_glyphs
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
+SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
+SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
+INFO_CODES = frozenset({"TEXT_SETTLED"})  # noted for the reviewer, not a reason for review
 
 Box = tuple[int, int, int, int]
 
@@ -30,6 +34,7 @@ _MESSAGES = {
     "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
+    "TEXT_SETTLED": "Lần đọc cả trang khác với ba lần đọc riêng ô (giống nhau, tin cậy cao); đã lấy giá trị đọc riêng ô. Các lần đọc: «{raw}».",
     "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
 }
 
@@ -72,6 +77,22 @@ def _majority(
 
 def _reads_mark(reads: Sequence[tuple[str, float]], mark: str) -> bool:
     return any(parse_mark(text).value == mark for text, _ in reads)
+
+
+def _settled(
+    first: Parsed, conf: float, reads: Sequence[tuple[Parsed, str, float]], needed: float
+) -> bool:
+    """Free text the page read (in the context of the whole line) got wrong, as three reads of
+    the cell alone (strip, thresholded, soft) show unanimously and surely: the page read was
+    unsure itself, or a glyph or two away (a slip, not another text). Text has no second
+    model: crops, not models, are what differ."""
+    if len(reads) < 3:
+        return False
+    value = reads[0][0].value
+    if not all(p.ok and p.value == value and c >= SETTLED_CONF for p, _, c in reads):
+        return False
+    slip = first.ok and Levenshtein.distance(str(first.value), str(value)) <= SETTLED_EDITS
+    return slip or conf < needed
 
 
 def _padded(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
@@ -170,7 +191,9 @@ class FieldSink:
             self.second_reads.setdefault(box, []).append(_text_between(lines, top, bottom))
 
     def flag(self, path: str, code: str, raw: str = "", conf: float = 0.0) -> None:
-        self.flags.append(Flag(field=path, code=code, message=flag_message(code, raw, conf)))
+        severity: Severity = "info" if code in INFO_CODES else "error"
+        message = flag_message(code, raw, conf)
+        self.flags.append(Flag(field=path, code=code, message=message, severity=severity))
 
     def take(
         self,
@@ -362,6 +385,9 @@ class FieldSink:
         agreeing = [c for p, _, c in good if first.ok and p.value == first.value]
         if agreeing:
             return first, raw, max(conf, *agreeing), None
+        if text and _settled(first, conf, parsed, needed):
+            texts = " / ".join([raw, *(t for _, t, _ in parsed)])
+            return parsed[0][0], texts, min(c for _, _, c in parsed), "TEXT_SETTLED"
         best = max(good, key=lambda item: item[2])
         others_agree = all(p.value == best[0].value for p, _, _ in good)
         page_read_is_noise = not first.ok or conf < JUNK_CONF

@@ -8,13 +8,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engine import DIGITS, OcrEngine, TesseractEngine, Word
-from ocr.fields import parse_score, vocab_parser
+from ocr.fields import parse_score, parse_text, vocab_parser
 from ocr.sink import Box, FieldSink, _majority
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def _table(texts: list[str]) -> tuple[np.ndarray, list[Box]]:
@@ -123,3 +124,52 @@ def test_a_value_is_decided_only_when_no_other_model_reads_another(
     reads = [(parse_score(t), t, 90.0) for t in (page, vie, eng)]
     result = _majority(reads, ["page", "vie", "eng"])
     assert (result[0].value if result else None) == decided
+
+
+def _comment_cell(text: str, font_file: str = SANS, size: int = 48) -> tuple[np.ndarray, Box]:
+    font = ImageFont.truetype(font_file, size)
+    img = Image.new("L", (1000, 160), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 20, 980, 140), outline=0, width=3)
+    draw.text((40, 55), text, font=font, fill=0)
+    return np.asarray(img), (20, 20, 960, 120)
+
+
+def _page_read(text: str, conf: float) -> list[Word]:
+    return [Word(t, conf, 40 + 150 * i, 55, 120, 45) for i, t in enumerate(text.split())]
+
+
+def test_a_free_text_slip_of_the_page_read_is_settled_by_the_cell_reads_and_noted() -> None:
+    image, cell = _comment_cell("Mạnh dạn, tự tin.")
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch_text([cell])
+    value = sink.take("c", _page_read("Mạnh đạn, tự tin.", 95.0), parse_text, cell=cell)
+    assert value == "Mạnh dạn, tự tin."
+    assert [(f.code, f.severity) for f in sink.flags] == [("TEXT_SETTLED", "info")]
+
+
+def test_a_slip_the_cell_reads_are_unsure_about_goes_to_a_person() -> None:
+    image, cell = _comment_cell("Mạnh dạn, tự tin.", FONT, 40)  # read at 80 % only
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch_text([cell])
+    sink.take("c", _page_read("Mạnh đạn, tự tin.", 95.0), parse_text, cell=cell)
+    assert [f.code for f in sink.flags] == ["READS_DISAGREE"]
+
+
+def test_a_confident_page_read_of_another_text_goes_to_a_person() -> None:
+    image, cell = _comment_cell("Mạnh dạn, tự tin.")
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch_text([cell])
+    value = sink.take("c", _page_read("Chăm ngoan, lễ phép.", 95.0), parse_text, cell=cell)
+    assert value == "Chăm ngoan, lễ phép."  # the page read shown as the guess ...
+    assert [(f.code, f.severity) for f in sink.flags] == [("READS_DISAGREE", "error")]
+
+
+def test_a_page_read_the_cell_read_confirms_is_taken_without_rereads() -> None:
+    image, cell = _comment_cell("Mạnh dạn, tự tin.")
+    engine = Recording(TesserocrEngine())
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch_text([cell])
+    value = sink.take("c", _page_read("Mạnh dạn, tự tin.", 95.0), parse_text, cell=cell)
+    assert (value, sink.flags) == ("Mạnh dạn, tự tin.", [])
+    assert engine.alphabets == [None]  # the strip only
