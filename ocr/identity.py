@@ -54,18 +54,31 @@ ALWAYS_PRINTED = ("place_of_birth", "ethnicity", "residence", "father_name", "mo
 
 
 def read_identity(page: ReadPage, sink: FieldSink) -> Student:
+    """The labelled fields; every value is read twice (in its line, and cut out), and the two
+    reads must agree: identity is what the record is linked and searched by."""
     found, blanks = _labelled_values(page)
+    regions = {name: _value_region(words) for name, words in found.items() if words}
+    sink.prefetch_text(list(regions.values()))
     values: dict[str, object] = {}
     for name, parser in PARSERS.items():
         words = found.get(name)
         path = f"student.{name}"
         if words:
-            values[name] = sink.take(path, words, parser)
+            values[name] = sink.take(path, words, parser, cell=regions[name])
         elif name in REQUIRED or (
             name in ALWAYS_PRINTED and not _verified_blank(name, blanks, sink)
         ):
             sink.missing(path)
     return Student(**values)  # type: ignore[arg-type]
+
+
+def _value_region(words: list[Word]) -> Box:
+    """The value's words with a margin wide enough for the marks above capitals (Ấ)."""
+    height = sorted(w.h for w in words)[len(words) // 2]
+    margin = int(0.4 * height)
+    left, top = min(w.x for w in words), min(w.y for w in words)
+    right, bottom = max(w.right for w in words), max(w.y + w.h for w in words)
+    return left - margin, top - margin, right - left + 2 * margin, bottom - top + 2 * margin
 
 
 Blank = tuple[Box, float]  # where a label's value would be, and the line's text height
