@@ -221,12 +221,19 @@ def cmd_bench_checks(argv: list[str]) -> int:
     return bench_checks_main(argv)
 
 
+def cmd_bench_score(argv: list[str]) -> int:
+    from pipelines.bench_score import main as bench_score_main
+
+    return bench_score_main(argv)
+
+
 PASSTHROUGH = {
     "synth": cmd_synth,
     "bench": cmd_bench,
     "demo": cmd_demo,
     "bench-sign": cmd_bench_sign,
     "bench-checks": cmd_bench_checks,
+    "bench-score": cmd_bench_score,
 }
 PLUGIN_GROUP = "hocba.commands"  # commands of packages pipelines/ must not import (review/)
 
