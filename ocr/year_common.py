@@ -236,7 +236,7 @@ def locate_columns(
         roles.update(
             {k: v for k, v in reread.items() if k not in roles and v not in roles.values()}
         )
-    roles.setdefault("name", 0)
+    name_first(roles)
     infer_roles_from_content(roles, rows, content_tests)
     require_roles(roles, needed, sink, path)
     chars = alphabets or {}
@@ -248,6 +248,14 @@ def locate_columns(
     if "comment" in roles:
         sink.prefetch_text([table.cell_box(r, roles["comment"]) for r, _ in rows])
     return roles
+
+
+def name_first(roles: dict[str, int]) -> None:
+    """The row names are in the first column: `body_rows` found the rows by them there. A
+    header read that put the name elsewhere (a garbled "Giáo viên bộ môn ký") is overruled."""
+    for role in [r for r, c in roles.items() if c == 0 or r == "name"]:
+        del roles[role]
+    roles["name"] = 0
 
 
 def require_roles(roles: dict[str, int], needed: Sequence[str], sink: FieldSink, path: str) -> None:

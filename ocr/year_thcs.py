@@ -35,6 +35,7 @@ from ocr.year_common import (
     labelled,
     lines_below,
     locate_columns,
+    name_first,
     new_year_page,
     read_decision,
     require_roles,
@@ -89,8 +90,10 @@ FREE_LABELS = {
 
 
 def _is_average_row(text: str) -> bool:
+    """ "ĐTB các môn", "Điểm TB các môn", "Điểm trung bình các môn": no subject's name has
+    "các môn" in it, so the bold "ĐTB" may be misread ("ĐEB các môn")."""
     key = search_key(text).replace(" ", "")
-    return "tbcacmon" in key or "dtbcacmon" in key or key.startswith("diemtb")
+    return "cacmon" in key or key.startswith("diemtb") or "trungbinh" in key
 
 
 def _is_body(text: str) -> bool:
@@ -126,7 +129,7 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
         roles.update(
             {k: v for k, v in reread.items() if k not in roles and v not in roles.values()}
         )
-    roles.setdefault("name", 0)
+    name_first(roles)
     if not terms_in_order(roles):  # headers still disagree with the form: trust its column order
         roles = {k: v for k, v in roles.items() if k not in TERMS}
     fill_term_columns(roles, table.n_cols)
