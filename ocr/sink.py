@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,9 +62,11 @@ def _majority(
     glyph of a font in every crop (a "7" as "1"), so its reads outvoting the other model's
     are a disagreement, not a majority."""
     votes: dict[object, list[tuple[str, float]]] = {}
-    for (parsed, _, conf), family in zip(reads, families, strict=True):
-        if parsed.ok:
-            votes.setdefault(parsed.value, []).append((family, conf))
+    valid = {parsed.value for parsed, _, _ in reads if parsed.ok}
+    for (parsed, text, conf), family in zip(reads, families, strict=True):
+        value = parsed.value if parsed.ok else _comma_lost(text, valid)
+        if value is not None:
+            votes.setdefault(value, []).append((family, conf))
     ranked = sorted(votes.items(), key=lambda item: len(item[1]), reverse=True)
     if not ranked or len({family for family, _ in ranked[0][1]}) < 2:
         return None
@@ -93,6 +96,17 @@ def _settled(
         return False
     slip = first.ok and Levenshtein.distance(str(first.value), str(value)) <= SETTLED_EDITS
     return slip or conf < needed
+
+
+def _comma_lost(text: str, valid: set[object]) -> float | None:
+    """The score another read found, when this read has its two digits but lost the decimal
+    comma between them ("71" for "7,1"): support for that read, never a value on its own."""
+    if not re.fullmatch(r"\d\d", text.strip()):
+        return None
+    matches = [
+        v for v in valid if isinstance(v, float) and f"{v:.1f}".replace(".", "") == text.strip()
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _padded(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:

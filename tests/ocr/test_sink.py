@@ -116,6 +116,8 @@ def test_single_cell_rereads_use_the_cells_alphabet() -> None:
         ("1,7", "1,7", "", 1.7),  # the other model read nothing valid: no dissent
         ("1,7", "1,7", "7,7", None),  # one model's glyph slip in every crop is not a majority
         ("7,7", "1,7", "7,7", 7.7),
+        ("x;", "71", "7,1", 7.1),  # `vie` saw both digits, lost the comma `eng` read
+        ("x;", "71", "", None),  # ... but a comma-less read is never a value on its own
     ],
 )
 def test_a_value_is_decided_only_when_no_other_model_reads_another(
