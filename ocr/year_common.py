@@ -68,6 +68,8 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
             setattr(header, name, sink.take(path, found[name], parser))
         elif name != "full_name":
             sink.missing(path)
+    if header.school_name is None:  # every printing names the school above the tables
+        sink.missing(f"{prefix}.school_name")
     return header
 
 
