@@ -85,8 +85,13 @@ Blank = tuple[Box, float]  # where a label's value would be, and the line's text
 
 
 def _verified_blank(name: str, blanks: dict[str, Blank], sink: FieldSink) -> bool:
-    """The label was read and nothing is written after it: the paper leaves it empty."""
-    return name in blanks and sink.is_blank(*blanks[name])
+    """The label was read and nothing is written after it: the paper leaves it empty. The
+    place must be wide enough for a value (a next "label" right after this one may be the
+    value misread as a label)."""
+    if name not in blanks:
+        return False
+    box, height = blanks[name]
+    return box[2] >= 4 * height and sink.is_blank(box, height)
 
 
 def _labelled_values(page: ReadPage) -> tuple[dict[str, list[Word]], dict[str, Blank]]:

@@ -108,13 +108,23 @@ def find_labels(line: Line, labels: Mapping[str, Sequence[str]]) -> list[LabelHi
     while i < len(keys):
         for name, tokens in variants:
             n = len(tokens)
-            if i + n <= len(keys) and _slips(keys[i : i + n], tokens) is not None:
+            fits = i + n <= len(keys) and _slips(keys[i : i + n], tokens) is not None
+            if fits and not _is_value_of(hits[-1] if hits else None, i, line):
                 hits.append(LabelHit(name, i, i + n))
                 i += n
                 break
         else:
             i += 1
     return hits
+
+
+def _is_value_of(previous: LabelHit | None, start: int, line: Line) -> bool:
+    """Words right after a label, with no gap, are its value even when they read like a
+    label: the surname «TRƯƠNG» folds to the label «Trường»."""
+    if previous is None or previous.end != start:
+        return False
+    gap = line.words[start].x - line.words[start - 1].right
+    return gap < 2 * line.height
 
 
 def label_values(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, list[Word]]:

@@ -14,7 +14,8 @@ from PIL import Image
 
 from domain.record import TranscriptRecord
 from ocr.decode import PageImage
-from ocr.layout import find_tables
+from ocr.engine import Word
+from ocr.layout import Line, find_tables, label_values
 from ocr.preprocess import binarize, clean_page, estimate_skew
 from synth.content import make_records
 from synth.degrade import apply_degradation
@@ -93,3 +94,39 @@ def test_clean_page_undoes_quarter_turns_and_skew(turn: int, angle: float) -> No
     assert clean.rotation == turn  # the clockwise turn that makes it upright
     assert abs(abs(clean.skew) - abs(angle)) < 0.35  # (its sign is that of the turned frame)
     assert abs(estimate_skew(binarize(clean.gray))) <= 0.3  # what is left is straight
+
+
+def _line_of(*texts: str, gaps: tuple[int, ...] = ()) -> Line:
+    """Words 100 px wide, 40 px tall, 20 px apart unless `gaps` says otherwise."""
+    words, x = [], 100
+    for i, text in enumerate(texts):
+        words.append(Word(text, 95.0, x, 500, 100, 40))
+        x += 100 + (gaps[i] if i < len(gaps) else 20)
+    return Line(words)
+
+
+def test_a_surname_that_reads_like_a_label_stays_the_value() -> None:
+    labels = {"father_name": ("Họ tên cha",), "_school": ("Trường",), "_job": ("Nghề nghiệp",)}
+    line = _line_of(
+        "Họ",
+        "tên",
+        "cha:",
+        "TRƯƠNG",
+        "GIA",
+        "THỊNH",
+        "Nghề",
+        "nghiệp:",
+        "Thợ",
+        gaps=(20, 20, 20, 20, 20, 400),
+    )
+    values = label_values(line, labels)
+    assert [w.text for w in values["father_name"]] == ["TRƯƠNG", "GIA", "THỊNH"]
+    assert "_school" not in values
+
+
+def test_a_label_after_a_wide_blank_is_a_label() -> None:
+    labels = {"ethnicity": ("Dân tộc",), "nationality": ("Quốc tịch",)}
+    line = _line_of("Dân", "tộc:", "Quốc", "tịch:", "Việt", "Nam", gaps=(20, 500))
+    values = label_values(line, labels)
+    assert values["ethnicity"] == []
+    assert [w.text for w in values["nationality"]] == ["Việt", "Nam"]
