@@ -20,7 +20,7 @@ from ocr.fields import (
 )
 from ocr.layout import find_labels, value_words
 from ocr.pages import ReadPage
-from ocr.sink import Box, FieldSink
+from ocr.sink import Box, FieldSink, value_region
 
 # Printed labels that end a value without being a field of the record.
 STOP_LABELS: dict[str, tuple[str, ...]] = {
@@ -57,7 +57,7 @@ def read_identity(page: ReadPage, sink: FieldSink) -> Student:
     """The labelled fields; every value is read twice (in its line, and cut out), and the two
     reads must agree: identity is what the record is linked and searched by."""
     found, blanks = _labelled_values(page)
-    regions = {name: _value_region(words) for name, words in found.items() if words}
+    regions = {name: value_region(words) for name, words in found.items() if words}
     sink.prefetch_text(list(regions.values()))
     values: dict[str, object] = {}
     for name, parser in PARSERS.items():
@@ -70,15 +70,6 @@ def read_identity(page: ReadPage, sink: FieldSink) -> Student:
         ):
             sink.missing(path)
     return Student(**values)  # type: ignore[arg-type]
-
-
-def _value_region(words: list[Word]) -> Box:
-    """The value's words with a margin wide enough for the marks above capitals (Ấ)."""
-    height = sorted(w.h for w in words)[len(words) // 2]
-    margin = int(0.4 * height)
-    left, top = min(w.x for w in words), min(w.y for w in words)
-    right, bottom = max(w.right for w in words), max(w.y + w.h for w in words)
-    return left - margin, top - margin, right - left + 2 * margin, bottom - top + 2 * margin
 
 
 Blank = tuple[Box, float]  # where a label's value would be, and the line's text height

@@ -109,6 +109,15 @@ def _comma_lost(text: str, valid: set[object]) -> float | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def value_region(words: Sequence[Word]) -> Box:
+    """A value's words with a margin wide enough for the marks above capitals (Ấ)."""
+    height = sorted(w.h for w in words)[len(words) // 2]
+    margin = int(0.4 * height)
+    left, top = min(w.x for w in words), min(w.y for w in words)
+    right, bottom = max(w.right for w in words), max(w.y + w.h for w in words)
+    return left - margin, top - margin, right - left + 2 * margin, bottom - top + 2 * margin
+
+
 def _padded(box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
     if box is None:
         return None
@@ -249,6 +258,15 @@ class FieldSink:
         if problem:
             self.flag(path, problem, raw, conf)
         return parsed.value
+
+    def take_line_text(self, path: str, words: Sequence[Word], parse: object) -> object:
+        """A free-text value on one line outside the tables, read twice like a comment cell
+        (see `prefetch_text`); a value wrapped onto more lines is taken from the page read."""
+        if not words or max(w.cy for w in words) - min(w.cy for w in words) > words[0].h:
+            return self.take(path, words, parse)
+        region = value_region(words)
+        self.prefetch_text([region])
+        return self.take(path, words, parse, cell=region)
 
     def take_mark(
         self, path: str, words: Sequence[Word], cell: tuple[int, int, int, int]

@@ -23,7 +23,7 @@ from ocr.layout import (
     value_words,
 )
 from ocr.pages import ReadPage
-from ocr.sink import FieldSink
+from ocr.sink import FieldSink, value_region
 
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "full_name": ("Họ và tên học sinh", "Họ và tên", "Họ tên"),
@@ -57,19 +57,20 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
     }
     found: dict[str, list[Word]] = {}
     for line in (ln for ln in page.free_lines() if ln.y < top):
-        if line.keys and line.keys[0] == "truong" and header.school_name is None:
-            header.school_name = sink.take(f"{prefix}.school_name", _school_words(line), parse_text)
+        if line.keys and line.keys[0] == "truong" and "school_name" not in found:
+            found["school_name"] = _school_words(line)
             continue
         for name, words in label_values(line, HEADER_LABELS).items():
             found.setdefault(name, words)
-    for name, parser in parsers.items():
+    # Every value read twice, in its line and cut out (one strip for all): see prefetch_text.
+    regions = {name: value_region(words) for name, words in found.items() if words}
+    sink.prefetch_text(list(regions.values()))
+    for name, parser in {**parsers, "school_name": parse_text}.items():
         path = "student.full_name" if name == "full_name" else f"{prefix}.{name}"
         if found.get(name):
-            setattr(header, name, sink.take(path, found[name], parser))
+            setattr(header, name, sink.take(path, found[name], parser, cell=regions[name]))
         elif name != "full_name":
             sink.missing(path)
-    if header.school_name is None:  # every printing names the school above the tables
-        sink.missing(f"{prefix}.school_name")
     return header
 
 

@@ -203,5 +203,5 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
 
     below = lines_below(page, first_table_top)
     if found.get("awards"):
-        year.awards = sink.take(f"{prefix}.awards", found["awards"], parse_text)  # type: ignore[assignment]
+        year.awards = sink.take_line_text(f"{prefix}.awards", found["awards"], parse_text)  # type: ignore[assignment]
     year.decision = read_decision(below, TH_DECISIONS, sink, prefix)

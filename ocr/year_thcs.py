@@ -244,10 +244,10 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
     else:
         sink.missing(f"{prefix}.absences")  # the absences line is printed on every year page
     if found.get("awards"):
-        value = sink.take(f"{prefix}.awards", found["awards"], vocab_or_text(TITLE_INDEX))
+        value = sink.take_line_text(f"{prefix}.awards", found["awards"], vocab_or_text(TITLE_INDEX))
         year.awards = value if isinstance(value, str) else None
     if found.get("homeroom_comment"):
         words = with_continuation(below, found["homeroom_comment"], FREE_LABELS)
-        value = sink.take(f"{prefix}.homeroom_comment", words, parse_text)
+        value = sink.take_line_text(f"{prefix}.homeroom_comment", words, parse_text)
         year.homeroom_comment = value if isinstance(value, str) else None
     year.decision = read_decision(below, THCS_DECISIONS, sink, prefix)
