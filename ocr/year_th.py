@@ -200,6 +200,8 @@ def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPag
     if found.get("absences"):
         value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
         year.absences = value if isinstance(value, int) else None
+    else:  # the form prints the line on every year page: a number not read is not a blank
+        sink.missing(f"{prefix}.absences")
 
     below = lines_below(page, first_table_top)
     if found.get("awards"):
