@@ -164,7 +164,7 @@ class FieldSink:
     def read_cells(self, boxes: Sequence[Box]) -> list[list[Word]]:
         """The words of each box read in isolation, in page coordinates and reading order,
         one engine call for all (a strip of the cells' crops)."""
-        crops = [(box, _crop(self.image, box)) for box in boxes]
+        crops = [(box, _crop(self.image, box, text=True)) for box in boxes]
         present = [(box, crop) for box, crop in crops if crop is not None]
         if not present:
             return [[] for _ in boxes]
@@ -356,7 +356,7 @@ class FieldSink:
 
     def _read_text_alone(self, cell: Box, *, soft: bool) -> tuple[str, float]:
         """A text cell or value read on its own as a block: wrapped lines in reading order."""
-        crop = _crop(self.image, cell, soft=soft)
+        crop = _crop(self.image, cell, soft=soft, text=True)
         if crop is None:
             return "", 0.0
         words = _in_reading_order(self.engine.read_lines(crop))
@@ -452,12 +452,13 @@ def _as_digits(raw: str) -> str:
 
 
 def _crop(
-    image: np.ndarray, box: tuple[int, int, int, int], *, soft: bool = False
+    image: np.ndarray, box: tuple[int, int, int, int], *, soft: bool = False, text: bool = False
 ) -> np.ndarray | None:
     """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
     remnants at its edges and paper texture removed, in a white margin. `soft` keeps the
-    glyphs' own grey levels (their anti-aliased edges) instead of the thresholded ink."""
-    pair = _crops(image, box)
+    glyphs' own grey levels (their anti-aliased edges) instead of the thresholded ink. `text`
+    keeps specks: a Vietnamese dot below (học) is as small as paper texture."""
+    pair = _crops(image, box, text=text)
     return None if pair is None else pair[soft]
 
 
@@ -481,7 +482,7 @@ def _in_reading_order(words: Sequence[Word]) -> list[Word]:
 
 
 def _crops(
-    image: np.ndarray, box: tuple[int, int, int, int]
+    image: np.ndarray, box: tuple[int, int, int, int], *, text: bool = False
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The thresholded and the soft crop of a box (see `_crop`), cleaned once."""
     x, y, w, h = box
@@ -489,14 +490,14 @@ def _crops(
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
     if crop.size == 0:
         return None
-    ink = _clean_cell(crop)
+    ink = _clean_cell(crop, min_area=0 if text else 12)
     near_ink = cv2.erode(ink, np.ones((3, 3), np.uint8)) < 128  # ink grown by a pixel
     soft = np.where(near_ink, crop, 255).astype(np.uint8)
     border = (_BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT)
     return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
 
 
-def _clean_cell(crop: np.ndarray) -> np.ndarray:
+def _clean_cell(crop: np.ndarray, min_area: int = 12) -> np.ndarray:
     if int(crop.min()) > 150:  # no ink at all: thresholding would turn texture into specks
         return np.full_like(crop, 255)
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
@@ -507,7 +508,7 @@ def _clean_cell(crop: np.ndarray) -> np.ndarray:
         x, y, cw, ch, area = stats[i]
         touches = x == 0 or y == 0 or x + cw == w or y + ch == h
         thin_rule = touches and (cw > 0.8 * w or ch > 0.8 * h or min(cw, ch) <= 3)
-        keep[i] = area >= 12 and not thin_rule
+        keep[i] = area >= min_area and not thin_rule
     return np.where(keep[labels], 0, 255).astype(np.uint8)
 
 

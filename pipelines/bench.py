@@ -116,11 +116,17 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def blocking_flags(record: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The flags that send a booklet to a person (info flags, e.g. TEXT_SETTLED, do not)."""
+    flags = ((record or {}).get("review") or {}).get("flags", [])
+    return [f for f in flags if f.get("severity", "error") == "error"]
+
+
 def compare(truth: dict[str, Any], extracted: dict[str, Any] | None) -> list[FieldResult]:
     """Field-by-field results where truth or extraction has a value; a failed booklet is flagged."""
     want = flatten(truth)
     got = flatten(extracted) if extracted else {}
-    flags = [f["field"] for f in ((extracted or {}).get("review") or {}).get("flags", [])]
+    flags = [f["field"] for f in blocking_flags(extracted)]
     results = []
     for key in sorted(want.keys() | got.keys()):
         t_path, t_kind, t_value = want.get(key, (key, "", None))
@@ -325,7 +331,7 @@ def report(
         by_variant[b["variant"]] += rows
     typed = [w for b, w in zip(booklets, done, strict=True) if not b.get("handwritten")]
     failed = [w.error for w in done if w.error]
-    clean = sum(1 for w in typed if w.record and not w.record["review"]["flags"])
+    clean = sum(1 for w in typed if w.record and not blocking_flags(w.record))
     cpu_min = sum(w.cpu_s for w in done) / 60
     pages = _pages(booklets)
     lines = [
