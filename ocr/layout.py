@@ -203,10 +203,11 @@ class Table:
             where = self.cell_of(word)
             if where and 0 <= where[0] < self.n_rows and 0 <= where[1] < self.n_cols:
                 cells[where[0]][where[1]].append(word)
-        return [[_reading_order(c) for c in row] for row in cells]
+        return [[reading_order(c) for c in row] for row in cells]
 
 
-def _reading_order(words: list[Word]) -> list[Word]:
+def reading_order(words: Iterable[Word]) -> list[Word]:
+    """Lines top to bottom (by vertical overlap), words left to right in each."""
     return [w for line in group_lines(words) for w in line.words]
 
 

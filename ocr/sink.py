@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from domain.record import FieldReading, Flag, Severity
 from ocr.engine import DIGITS, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
+from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
 
 TEXT_MIN_CONF = 60.0
@@ -175,8 +176,7 @@ class FieldSink:
             dx, dy = box[0] + _inset(box) - _BORDER, box[1] + _inset(box) - _BORDER - top
             inside = [w for w in words if top <= w.cy < bottom]
             found[box] = [
-                Word(w.text, w.conf, w.x + dx, w.y + dy, w.w, w.h)
-                for w in _in_reading_order(inside)
+                Word(w.text, w.conf, w.x + dx, w.y + dy, w.w, w.h) for w in reading_order(inside)
             ]
         return [found.get(box, []) for box in boxes]
 
@@ -359,7 +359,7 @@ class FieldSink:
         crop = _crop(self.image, cell, soft=soft, text=True)
         if crop is None:
             return "", 0.0
-        words = _in_reading_order(self.engine.read_lines(crop))
+        words = reading_order(self.engine.read_lines(crop))
         return " ".join(w.text for w in words), min((w.conf for w in words), default=0.0)
 
     def _read_alone(self, cell: Box, *, eng: bool) -> tuple[str, float]:
@@ -468,17 +468,6 @@ _BORDER = 12  # white margin around a crop: Tesseract reads glyphs touching the 
 def _inset(box: Box) -> int:
     """Table cells lose their ruling; word boxes are kept whole."""
     return 4 if box[2] > 60 else 0
-
-
-def _in_reading_order(words: Sequence[Word]) -> list[Word]:
-    """Lines top to bottom (by vertical overlap), words left to right in each."""
-    lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: w.cy):
-        if lines and abs(word.cy - lines[-1][0].cy) < 0.55 * max(word.h, lines[-1][0].h):
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return [w for line in lines for w in sorted(line, key=lambda w: w.x)]
 
 
 def _crops(
