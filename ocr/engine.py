@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 DIGITS = "0123456789,."
 
 
+Box = tuple[int, int, int, int]  # x, y, width, height in page pixels
+
+
 @dataclass(frozen=True)
 class Word:
     text: str

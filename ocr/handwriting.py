@@ -16,7 +16,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-Box = tuple[int, int, int, int]
+from ocr.engine import Box
 
 MIN_GLYPHS = 2  # a lone glyph carries no baseline
 SHORT = 4  # short values (scores, codes): too few glyphs to fit a tilted baseline

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from domain.record import Student
 from domain.vocab import ETHNICITIES, IDENTITY_LABELS
-from ocr.engine import Word
+from ocr.engine import Box, Word
 from ocr.fields import (
     NOT_PARSED,
     Parsed,
@@ -20,7 +20,7 @@ from ocr.fields import (
 )
 from ocr.layout import find_labels, value_words
 from ocr.pages import ReadPage
-from ocr.sink import Box, FieldSink, value_region
+from ocr.sink import FieldSink, value_region
 
 # Printed labels that end a value without being a field of the record.
 STOP_LABELS: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 
 from ocr.decode import PageImage
-from ocr.engine import OcrEngine, Word
+from ocr.engine import Box, OcrEngine, Word
 from ocr.layout import Line, Table, cell_text, find_tables, group_lines, phrase_in
 from ocr.preprocess import CleanPage, clean_page
 
@@ -33,7 +33,6 @@ MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family 
 # same phrase cut out and read on its own is usually read right.
 DOUBTFUL_CONF = 40.0
 MAX_REREADS = 10  # per page: stamps and signatures also read as doubtful words
-Box = tuple[int, int, int, int]
 
 
 @dataclass

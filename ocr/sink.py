@@ -11,7 +11,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
-from ocr.engine import DIGITS, OcrEngine, Word
+from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
 from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
@@ -23,7 +23,6 @@ SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overr
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 INFO_CODES = frozenset({"TEXT_SETTLED"})  # noted for the reviewer, not a reason for review
 
-Box = tuple[int, int, int, int]
 
 _MESSAGES = {
     "LOW_CONFIDENCE": "Không đọc chắc chắn được giá trị này (độ tin cậy {conf:.0f}%); cần đối chiếu với ảnh quét.",

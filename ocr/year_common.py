@@ -54,6 +54,7 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
         "full_name": parse_name,
         "class_name": parse_class,
         "school_year": parse_school_year,
+        "school_name": parse_text,
     }
     found: dict[str, list[Word]] = {}
     for line in (ln for ln in page.free_lines() if ln.y < top):
@@ -65,7 +66,7 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
     # Every value read twice, in its line and cut out (one strip for all): see prefetch_text.
     regions = {name: value_region(words) for name, words in found.items() if words}
     sink.prefetch_text(list(regions.values()))
-    for name, parser in {**parsers, "school_name": parse_text}.items():
+    for name, parser in parsers.items():
         path = "student.full_name" if name == "full_name" else f"{prefix}.{name}"
         if found.get(name):
             setattr(header, name, sink.take(path, found[name], parser, cell=regions[name]))

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.engine import DIGITS, OcrEngine, TesseractEngine, Word
+from ocr.engine import DIGITS, Box, OcrEngine, TesseractEngine, Word
 from ocr.fields import parse_score, parse_text, vocab_parser
-from ocr.sink import Box, FieldSink, _majority
+from ocr.sink import FieldSink, _majority
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
