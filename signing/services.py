@@ -38,10 +38,17 @@ def serve_test_pki(organization: str = "Sở GD&ĐT (thử nghiệm)") -> Iterat
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     pki = build_test_pki(base_url, organization)
     server.pki = pki  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, name="hocba-test-pki", daemon=True)
+    with _serving(server, "hocba-test-pki"):
+        yield pki
+
+
+@contextmanager
+def _serving(server: ThreadingHTTPServer, name: str) -> Iterator[None]:
+    """Serve on a daemon thread until the block ends, then shut down and close the socket."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield pki
+        yield
     finally:
         server.shutdown()
         server.server_close()
@@ -175,14 +182,8 @@ def serve_remote_signer(keys: dict[str, PrivateKey], token: str) -> Iterator[str
     server.daemon_threads = True
     server.keys = keys  # type: ignore[attr-defined]
     server.token = token  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, name="hocba-remote-sign", daemon=True)
-    thread.start()
-    try:
+    with _serving(server, "hocba-remote-sign"):
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class _SignHandler(BaseHTTPRequestHandler):

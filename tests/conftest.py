@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import localpg
+from pipelines.repository import apply_migrations, ensure_database
 from pipelines.settings import Settings, load_settings
 
 S3_TEST_ENV = {
@@ -37,6 +38,17 @@ class PgCluster:
     settings: Settings
     dsn: str  # application role
     admin_dsn: str  # superuser: for test setup and assertions only
+
+    def migrated_database(self, name: str) -> str:
+        """A database of its own on the cluster, every migration applied; its admin DSN."""
+        ensure_database(localpg.admin_dsn(self.settings, "postgres"), name)
+        admin = localpg.admin_dsn(self.settings, name)
+        apply_migrations(admin)
+        return admin
+
+    def app_dsn(self, name: str) -> str:
+        """The application role's DSN for the database `name`."""
+        return self.dsn.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="session")

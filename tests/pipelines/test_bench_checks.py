@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import localpg
 from pipelines.bench_checks import _parse, fields, run
-from pipelines.repository import apply_migrations, ensure_database
 from synth.content import make_records
 from tests.conftest import PgCluster
 
@@ -18,10 +16,7 @@ DB = "hocba_bench_checks_test"
 
 @pytest.fixture(scope="module")
 def dsn(pg_cluster: PgCluster) -> str:
-    settings = pg_cluster.settings
-    ensure_database(localpg.admin_dsn(settings, "postgres"), DB)
-    apply_migrations(localpg.admin_dsn(settings, DB))
-    return localpg.admin_dsn(settings, DB)
+    return pg_cluster.migrated_database(DB)
 
 
 def _figure(lines: list[str], label: str) -> tuple[float, int, int]:

@@ -8,15 +8,12 @@ from pathlib import Path
 import pytest
 
 from domain.errors import ConfigError
-from pipelines import localpg
-from pipelines.issue_step import issue_and_load, signing_setup
+from pipelines.issue_step import signing_setup
 from pipelines.lifecycle import verify_document
-from pipelines.repository import Repository, apply_migrations, ensure_database
 from pipelines.settings import load_settings
-from pipelines.storage import open_store
 from signing.pdfsig import run_pdfsig_bytes
 from tests.conftest import PgCluster
-from tests.pipelines.test_lifecycle import _put_scans, _record
+from tests.pipelines.test_lifecycle import _issue
 from tests.signing.conftest import ServedPki, served_pki  # noqa: F401 - fixture
 
 
@@ -55,15 +52,14 @@ def test_issue_with_a_named_signer_and_the_seal_at_b_lt(
     tmp_path: Path,
 ) -> None:
     name = f"issue_{secrets.token_hex(4)}"
-    ensure_database(localpg.admin_dsn(pg_cluster.settings, "postgres"), name)
-    apply_migrations(localpg.admin_dsn(pg_cluster.settings, name))
+    pg_cluster.migrated_database(name)
     principal = served_pki.pki.issue_person("Nguyễn Văn Hiệu Trưởng")
     (tmp_path / "principal.p12").write_bytes(served_pki.pki.pkcs12(principal, b"pw"))
     (tmp_path / "principal.p12.password").write_bytes(b"pw\n")
     settings = load_settings(
         {
             "HOCBA_STATE_DIR": str(tmp_path / "state"),
-            "HOCBA_DATABASE_URL": pg_cluster.dsn.rsplit("/", 1)[0] + "/" + name,
+            "HOCBA_DATABASE_URL": pg_cluster.app_dsn(name),
             "HOCBA_SIGN_LEVEL": "B-LT",
             "HOCBA_TSA_URL": served_pki.tsa_url,
             "HOCBA_TRUST_ROOTS": str(served_pki.root_pem),
@@ -72,14 +68,7 @@ def test_issue_with_a_named_signer_and_the_seal_at_b_lt(
             "HOCBA_INDIVIDUAL_SIGNERS": f"HieuTruong={tmp_path / 'principal.p12'}",
         }
     )
-    record = _record()
-    store = open_store(settings)
-    _put_scans(store, record)
-
-    with Repository(str(settings.database_url)) as repo:
-        [issued] = issue_and_load([record], repo, store, settings,
-                                  issuer_unit="Sở GD&ĐT Long An", pipeline_version="test")  # fmt: skip
-    pdf = store.get_bytes(issued.object_key)
+    _, _, pdf = _issue(settings)
     verdict = verify_document(settings, pdf)
     poppler = run_pdfsig_bytes(pdf, nssdir=served_pki.nss)
 

@@ -22,7 +22,7 @@ from pipelines import localpg
 from pipelines.cli import main as cli
 from pipelines.issue_step import Issued, issue_and_load
 from pipelines.lifecycle import LifecycleError, fixity, reissue, revoke, verify_document
-from pipelines.repository import Repository, apply_migrations, ensure_database
+from pipelines.repository import Repository
 from pipelines.settings import Settings, load_settings
 from pipelines.storage import ObjectStore, open_store
 from signing.pdfsig import build_nss_trust_db, check_pdfa_structure, run_pdfsig_bytes
@@ -35,11 +35,10 @@ from tests.signing.test_sign import _tampered
 def env(pg_cluster: PgCluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """HOCBA_* variables of a private database (app role) and state folder."""
     name = f"lifecycle_{secrets.token_hex(4)}"
-    ensure_database(localpg.admin_dsn(pg_cluster.settings, "postgres"), name)
-    apply_migrations(localpg.admin_dsn(pg_cluster.settings, name))
+    pg_cluster.migrated_database(name)
     return {
         "HOCBA_STATE_DIR": str(tmp_path_factory.mktemp("lifecycle-state")),
-        "HOCBA_DATABASE_URL": pg_cluster.dsn.rsplit("/", 1)[0] + "/" + name,
+        "HOCBA_DATABASE_URL": pg_cluster.app_dsn(name),
         "HOCBA_ADMIN_DATABASE_URL": localpg.admin_dsn(pg_cluster.settings, name),
     }
 

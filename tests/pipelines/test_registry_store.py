@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from domain.record import Student
-from pipelines import localpg
 from pipelines.registry_store import RegistryStore
-from pipelines.repository import Repository, apply_migrations, ensure_database
+from pipelines.repository import Repository
 from synth.content import make_records
 from synth.registry import trapped_registry, write_registry
 from tests.conftest import PgCluster
@@ -37,10 +36,7 @@ OTHER = {**AN, "personal_id": "001305002222", "full_name": "Trần Thị Mai", "
 
 @pytest.fixture(scope="module")
 def dsn(pg_cluster: PgCluster) -> str:
-    settings = pg_cluster.settings
-    ensure_database(localpg.admin_dsn(settings, "postgres"), DB)
-    apply_migrations(localpg.admin_dsn(settings, DB))
-    return localpg.admin_dsn(settings, DB)
+    return pg_cluster.migrated_database(DB)
 
 
 @pytest.fixture

@@ -29,10 +29,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from domain.record import TranscriptRecord
-from pipelines import localpg
 from pipelines.issue_step import Issued, record_hash
 from pipelines.lifecycle import reissue, revoke, verify_document
-from pipelines.repository import apply_migrations, ensure_database
 from pipelines.settings import Settings, load_settings
 from review import public
 from review.app import _HEADERS, ReviewConfig, create_app
@@ -56,11 +54,10 @@ class Docs:
 @pytest.fixture(scope="module")
 def docs(pg_cluster: PgCluster, tmp_path_factory: pytest.TempPathFactory) -> Docs:
     name = f"public_{secrets.token_hex(4)}"
-    ensure_database(localpg.admin_dsn(pg_cluster.settings, "postgres"), name)
-    apply_migrations(localpg.admin_dsn(pg_cluster.settings, name))
+    pg_cluster.migrated_database(name)
     settings = load_settings({
         "HOCBA_STATE_DIR": str(tmp_path_factory.mktemp("public-state")),
-        "HOCBA_DATABASE_URL": pg_cluster.dsn.rsplit("/", 1)[0] + "/" + name,
+        "HOCBA_DATABASE_URL": pg_cluster.app_dsn(name),
     })  # fmt: skip
     valid = _issue(settings)
     old_record, old, old_pdf = _issue(settings)
