@@ -50,11 +50,15 @@ class ReadPage:
         return self.clean.number
 
     def words_outside_tables(self) -> list[Word]:
-        return [w for w in self.words if not any(t.cell_of(w) for t in self.tables)]
+        return outside_tables(self.words, self.tables)
 
     def free_lines(self) -> list[Line]:
         """Text lines outside the tables: headers, labelled fields, decision lines."""
         return group_lines(self.words_outside_tables())
+
+
+def outside_tables(words: list[Word], tables: list[Table]) -> list[Word]:
+    return [w for w in words if not any(t.cell_of(w) for t in tables)]
 
 
 def read_page(page: PageImage, engine: OcrEngine) -> ReadPage:
@@ -104,7 +108,7 @@ def reread_doubtful(
     when it is more confident than the run it replaces (every fresh word above the doubtful
     threshold, and a better mean). Table cells are re-read by the readers that know what a
     cell should hold (row names, headers, values)."""
-    free = [w for w in words if not any(t.cell_of(w) for t in tables)]
+    free = outside_tables(words, tables)
     runs = [run for line in group_lines(free) for run in _doubtful_runs(line)]
     for old, box in runs[:MAX_REREADS]:
         fresh = _read_box(image, box, engine)
