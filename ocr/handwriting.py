@@ -63,23 +63,36 @@ def _digits(raw: str) -> bool:
     return any(ch.isdigit() for ch in raw)
 
 
-def page_verdict(gray: np.ndarray, fields: Sequence[Field]) -> tuple[bool | None, list[bool]]:
+def page_verdict(
+    gray: np.ndarray, fields: Sequence[Field]
+) -> tuple[bool | None, list[bool], list[float]]:
     """(Is the page's typical numeric value handwritten? None when too few to say; for each
-    field, whether it is irregular enough on its own.)"""
+    field, whether it is irregular enough on its own; the spreads measured.)"""
     spreads = [
         baseline_spread(gray, box) if box is not None and _digits(raw) else None
         for box, raw in fields
     ]
     measured = [s for s in spreads if s is not None]
-    verdict = median(measured) > PAGE_SPREAD if len(measured) >= MIN_FIELDS else None
-    return verdict, [s is not None and s > FIELD_SPREAD for s in spreads]
+    singles = [s is not None and s > FIELD_SPREAD for s in spreads]
+    return _verdict(measured), singles, measured
+
+
+def _verdict(spreads: Sequence[float]) -> bool | None:
+    return median(spreads) > PAGE_SPREAD if len(spreads) >= MIN_FIELDS else None
 
 
 def booklet_verdicts(pages: Sequence[tuple[np.ndarray, Sequence[Field]]]) -> list[list[bool]]:
-    """For each page, for each field: handwritten? A page with too few numeric values to
-    judge (the identity page) takes the verdict most of the booklet's pages reached: one
-    booklet is filled in by hand or by software, rarely both."""
+    """For each page, for each field: handwritten? One booklet is filled in by hand or by
+    software, rarely both, so the booklet has a verdict too: the one most of its judged pages
+    reached, or, when no page has enough numeric values to judge (a primary booklet's pages
+    hold few), the verdict of all its values pooled. A page is handwritten when it or its
+    booklet says so: in a hand-filled booklet, a page whose values happen to sit straight
+    still goes to a person (a flag too many costs a look; a hand read as print costs a
+    wrong value)."""
     judged = [page_verdict(gray, fields) for gray, fields in pages]
-    known = [v for v, _ in judged if v is not None]
-    default = bool(known) and sum(known) * 2 > len(known)
-    return [[(default if v is None else v) or alone for alone in singles] for v, singles in judged]
+    known = [v for v, _, _ in judged if v is not None]
+    if known:
+        booklet = sum(known) * 2 > len(known)
+    else:
+        booklet = bool(_verdict([s for _, _, spreads in judged for s in spreads]))
+    return [[bool(v) or booklet or alone for alone in singles] for v, singles, _ in judged]

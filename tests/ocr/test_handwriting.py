@@ -31,7 +31,7 @@ def _page(kind: type[Sheet], variant: str, seed: int) -> tuple[np.ndarray, list[
 @pytest.mark.parametrize("variant", ["p1", "p3", "p4", "holdout"])
 def test_printed_values_are_not_handwritten(variant: str) -> None:
     gray, boxes = _page(Sheet, variant, 1)
-    verdict, alone = page_verdict(gray, list(zip(boxes, VALUES, strict=True)))
+    verdict, alone, _ = page_verdict(gray, list(zip(boxes, VALUES, strict=True)))
     assert verdict is False and not any(alone)
 
 
@@ -57,6 +57,32 @@ def test_a_page_too_short_to_judge_follows_the_booklet() -> None:
     assert booklet_verdicts([(printed, names), (printed, printed_year)])[0] == [False] * len(names)
 
 
+def test_pages_too_short_to_judge_are_judged_together() -> None:
+    # a primary booklet: each page has fewer numeric values than a page verdict needs
+    def short_pages(kind: type[Sheet]) -> list[tuple[np.ndarray, list[tuple[Box, str]]]]:
+        gray, boxes = _page(kind, "p3", 9)
+        fields = list(zip(boxes, SCORES, strict=False))
+        return [(gray, fields[i : i + 4]) for i in range(0, len(SCORES), 4)]
+
+    hand = short_pages(HandSheet)
+    assert all(page_verdict(gray, fields)[0] is None for gray, fields in hand)
+    assert booklet_verdicts(hand) == [[True] * 4] * 3
+    assert booklet_verdicts(short_pages(Sheet)) == [[False] * 4] * 3
+
+
+def test_a_straight_page_of_a_hand_filled_booklet_is_flagged() -> None:
+    hand, hand_boxes = _page(HandSheet, "p2", 9)
+    printed, boxes = _page(Sheet, "p2", 9)
+    hand_year = list(zip(hand_boxes, VALUES, strict=True))
+    neat_year = list(zip(boxes, VALUES, strict=True))  # sits as straight as print
+    assert page_verdict(printed, neat_year)[0] is False
+    marks = booklet_verdicts([(hand, hand_year), (hand, hand_year), (printed, neat_year)])
+    assert marks[2] == [True] * len(VALUES)
+    # the other way round, one wavy page in a printed booklet is flagged on its own
+    marks = booklet_verdicts([(printed, neat_year), (printed, neat_year), (hand, hand_year)])
+    assert marks[0] == [False] * len(VALUES) and marks[2] == [True] * len(VALUES)
+
+
 def test_a_print_baseline_is_straighter_than_a_hand_one() -> None:
     # one field can be ambiguous (a print "10" with its 1 shorter than the 0): the page decides
     printed, boxes = _page(Sheet, "p2", 5)
@@ -72,7 +98,7 @@ def test_blank_or_single_glyph_boxes_carry_no_measure() -> None:
     assert baseline_spread(gray, (0, 0, 400, 200)) is None
     gray[50:90, 100:112] = 0  # one bar, "1"
     assert baseline_spread(gray, (0, 0, 400, 200)) is None
-    assert page_verdict(gray, [((0, 0, 400, 200), "1"), (None, "2")]) == (None, [False, False])
+    assert page_verdict(gray, [((0, 0, 400, 200), "1"), (None, "2")]) == (None, [False, False], [])
 
 
 def test_hand_pages_stand_apart_from_printed_ones() -> None:
