@@ -10,6 +10,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from statistics import median
 
 import cv2
 import numpy as np
@@ -22,6 +24,7 @@ _PUNCT = re.compile(r"^[\s:;.,…_·\-–—()\[\]|'\"]+|[\s:;.,…_·\-–—()
 _LEADER = re.compile(r"^[.…_·,:\-–—\s]*$")
 
 
+@lru_cache(maxsize=1 << 16)  # label matching asks for the same words' keys again and again
 def token_key(text: str) -> str:
     """Accent-insensitive key of one OCR word, punctuation trimmed."""
     return search_key(_PUNCT.sub("", text))
@@ -38,11 +41,11 @@ class Line:
 
     @property
     def y(self) -> float:
-        return float(np.median([w.cy for w in self.words]))
+        return float(median(w.cy for w in self.words))  # numpy costs more on a few numbers
 
     @property
     def height(self) -> float:
-        return float(np.median([w.h for w in self.words]))
+        return float(median(w.h for w in self.words))
 
     @property
     def keys(self) -> list[str]:

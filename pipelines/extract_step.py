@@ -37,8 +37,8 @@ def extract_one(item: Accepted, store: ObjectStore) -> Outcome:
             extraction = extract_booklet(pages, source=source, document_id=item.document_id)
     except HocbaError as exc:
         return Outcome(item, None, [], str(exc), exc.code)
-    for number, png in extraction.page_images.items():  # for the review view
-        store.put_bytes(page_image_key(item.document_id, number), png, content_type="image/png")
+    for number, jpeg in extraction.page_images.items():  # for the review view
+        store.put_bytes(page_image_key(item.document_id, number), jpeg, content_type="image/jpeg")
     readings = [r.model_dump(mode="json") for r in extraction.readings]
     return Outcome(item, extraction.record.to_contract(), readings)
 

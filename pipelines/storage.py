@@ -22,7 +22,7 @@ _TMP_SUFFIX = ".hocba-tmp"
 
 def page_image_key(document_id: str, page: int) -> str:
     """Where extraction keeps a booklet's normalized page image (the review view reads it)."""
-    return f"pages/{document_id}/{page}.png"
+    return f"pages/{document_id}/{page}.jpg"
 
 
 class ObjectStore(Protocol):

@@ -1,6 +1,6 @@
 """Page images of a booklet from the object store, and field crops cut from them.
 
-Extraction keeps each normalized page as `pages/<document_id>/<page>.png`; the reading boxes
+Extraction keeps each normalized page as `pages/<document_id>/<page>.jpg`; the reading boxes
 are in that image's pixels, so boxes and crops line up with what the OCR saw.
 """
 
@@ -17,7 +17,7 @@ from pipelines.storage import ObjectStore, page_image_key
 CROP_MARGIN = 12  # pixels of context around a field
 
 
-def page_png(store: ObjectStore | None, document_id: str, page: int) -> bytes | None:
+def page_image(store: ObjectStore | None, document_id: str, page: int) -> bytes | None:
     if store is None:
         return None
     key = page_image_key(document_id, page)
@@ -27,16 +27,16 @@ def page_png(store: ObjectStore | None, document_id: str, page: int) -> bytes | 
         return None
 
 
-def page_size(png: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(png)) as img:  # reads the header only
+def page_size(image: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(image)) as img:  # reads the header only
         return img.size
 
 
-def crop_png(png: bytes, reading: FieldReading) -> bytes | None:
+def crop_png(image: bytes, reading: FieldReading) -> bytes | None:
     if reading.box is None:
         return None
     x, y, w, h = reading.box
-    with Image.open(io.BytesIO(png)) as img:
+    with Image.open(io.BytesIO(image)) as img:
         box = (
             max(0, x - CROP_MARGIN),
             max(0, y - CROP_MARGIN),

@@ -153,10 +153,10 @@ def _pages(request: Request, b: service.Booklet) -> list[dict[str, Any]]:
     flagged = {f.path for f in b.fields}
     out = []
     for page in range(1, b.record.source.page_count + 1):
-        png = images.page_png(config(request).store, b.record.document_id, page)
-        if png is None:
+        image = images.page_image(config(request).store, b.record.document_id, page)
+        if image is None:
             continue
-        w, h = images.page_size(png)
+        w, h = images.page_size(image)
         boxes = [
             {"box": r.box, "flagged": r.path in flagged, "path": r.path}
             for r in b.readings
@@ -166,14 +166,14 @@ def _pages(request: Request, b: service.Booklet) -> list[dict[str, Any]]:
     return sorted(out, key=lambda p: not any(b["flagged"] for b in p["boxes"]))  # flagged first
 
 
-@router.get("/b/{document_id}/page/{page}.png")
+@router.get("/b/{document_id}/page/{page}.jpg")
 def page_image(request: Request, document_id: str, page: int) -> Response:
     user = who(request)
     service.peek(pool(request), user.account, document_id, {"page": page})  # 404 outside scope
-    png = images.page_png(config(request).store, document_id, page)
-    if png is None:
+    image = images.page_image(config(request).store, document_id, page)
+    if image is None:
         raise service.NotFound("no page image", hint="extraction did not keep page images")
-    return Response(png, media_type="image/png")
+    return Response(image, media_type="image/jpeg")
 
 
 @router.get("/b/{document_id}/crop/{index}.png")
@@ -183,8 +183,8 @@ def crop_image(request: Request, document_id: str, index: int) -> Response:
     if not 0 <= index < len(b.readings):
         raise service.NotFound("no such reading", hint="reload the page")
     reading = b.readings[index]
-    png = images.page_png(config(request).store, document_id, reading.page)
-    crop = images.crop_png(png, reading) if png else None
+    image = images.page_image(config(request).store, document_id, reading.page)
+    crop = images.crop_png(image, reading) if image else None
     if crop is None:
         raise service.NotFound("no crop", hint="the reading has no box or page image")
     return Response(crop, media_type="image/png")

@@ -31,7 +31,7 @@ def _store_scans(store: LocalStore, admin_dsn: str, document_id: str) -> None:
     sha, pages = str(row[0]), int(row[1])
     for n in range(1, pages + 1):
         data = store.get_bytes(page_image_key(document_id, n))
-        store.put_bytes(f"scans/{sha[:2]}/{sha}/page-{n}.png", data)
+        store.put_bytes(f"scans/{sha[:2]}/{sha}/page-{n}.jpg", data)
 
 
 def _count(admin_dsn: str, sql: str, *args: object) -> object:

@@ -51,7 +51,7 @@ def _pages_and_box(
     true_page = render_booklet(truth, variant, dpi=DPI)[1].convert("L")
     for n, page in enumerate(pages, start=1):
         out = io.BytesIO()
-        page.save(out, format="PNG")
+        page.save(out, format="JPEG", quality=90)
         store.put_bytes(page_image_key(wrong.document_id, n), out.getvalue())
     x0, y0, x1, y1 = ImageChops.difference(true_page, pages[1]).getbbox() or (0, 0, 10, 10)
     return x0, y0, x1 - x0, y1 - y0

@@ -43,7 +43,7 @@ def test_out_of_scope_booklet_is_404(server: str, review_env: ReviewEnv) -> None
     client = login(server, "steward.b")
     doc = review_env.district_a[5].document_id
     assert client.get(f"/b/{doc}").status_code == 404
-    assert client.get(f"/b/{doc}/page/1.png").status_code == 404
+    assert client.get(f"/b/{doc}/page/1.jpg").status_code == 404
     assert client.get("/b/hb-does-not-exist").status_code == 404
 
 
@@ -187,8 +187,8 @@ def test_a_linking_choice_needs_a_supervisor(
 def test_page_image_views_are_audited(server: str, review_env: ReviewEnv) -> None:
     doc = review_env.district_a[0].document_id
     client = login(server, "super.a")
-    r = client.get(f"/b/{doc}/page/2.png")
-    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    r = client.get(f"/b/{doc}/page/2.jpg")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert client.get(f"/b/{doc}/crop/0.png").status_code == 200
     with psycopg.connect(review_env.admin_dsn) as conn:
         rows = conn.execute(
