@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from domain.record import FieldReading, Flag, Severity
 from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import Parsed, parse_mark
+from ocr.glyphs import read_glyphs
 from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
 
@@ -149,6 +150,8 @@ class FieldSink:
     alphabets: dict[Box, str] = field(default_factory=dict)
     # Free-text cells read again as a strip: the page read must agree with that read.
     text_reads: dict[Box, tuple[str, float]] = field(default_factory=dict)
+    # Digit cells read glyph by glyph (ocr.glyphs): a read that can doubt, never decide.
+    glyph_reads: dict[Box, str] = field(default_factory=dict)
 
     def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
         """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
@@ -202,6 +205,10 @@ class FieldSink:
         if not present:
             return
         self._read_strip([(box, pair[0]) for box, pair in present], None)
+        digits = [(box, pair[0]) for box, pair in present if self.alphabets[box] == DIGITS]
+        if digits:
+            reads = read_glyphs(self.engine, [ink for _, ink in digits])
+            self.glyph_reads.update(zip([box for box, _ in digits], reads, strict=True))
         for chars in dict.fromkeys(self.alphabets[box] for box, _ in present):
             group = [(box, pair[1]) for box, pair in present if self.alphabets[box] == chars]
             self._read_strip(group, chars)
@@ -328,7 +335,9 @@ class FieldSink:
         vocabulary's letters); when they split or agree only unsurely, two single-cell reads
         join in.
         A value needs at least two votes and more than any other; a lone read must be
-        confident on its own; anything else goes to a person with every read shown."""
+        confident on its own; anything else goes to a person with every read shown.
+        A digit cell's glyph-by-glyph read has no vote but a veto: both models can misread a
+        glyph in one context alike ("7,5" as "7,9"), and a glyph read alone is free of it."""
         # Reads from one family (same engine and model) make correlated mistakes: a vote
         # counts only when it is backed by at least two families.
         strip = self.second_reads[cell]
@@ -342,8 +351,12 @@ class FieldSink:
                 reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
                 families += ["vie", "eng"]
                 decided = _majority(reads, families)
-        texts = " / ".join(t for _, t, _ in reads)
+        glyphs = self.glyph_reads.get(cell, "")
+        texts = " / ".join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
         if decided is not None:
+            doubted = parser(glyphs) if glyphs else None  # type: ignore[operator]
+            if doubted is not None and doubted.ok and doubted.value != decided[0].value:
+                return decided[0], texts, decided[1], "READS_DISAGREE"
             return decided[0], texts, decided[1], None
         values = [(p.value, t, c) for p, t, c in reads if p.ok]
         if len(values) == 1 and values[0][2] >= needed and all(not t for _, t, _ in reads[1:]):

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engine import DIGITS, Box, OcrEngine, TesseractEngine, Word
 from ocr.fields import parse_score, parse_text, vocab_parser
+from ocr.glyphs import DIGIT_ALPHABET
 from ocr.sink import FieldSink, _majority
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
@@ -88,7 +89,8 @@ def test_score_cells_keep_the_digit_family_in_a_mixed_prefetch() -> None:
     engine = Recording(TesserocrEngine())
     sink = FieldSink(page=1, image=image, engine=engine)
     sink.prefetch(boxes, [RANK_LETTERS["conduct"], DIGITS])
-    assert engine.alphabets == [None, RANK_LETTERS["conduct"], DIGITS]
+    assert engine.alphabets == [None, DIGIT_ALPHABET, RANK_LETTERS["conduct"], DIGITS]
+    assert sink.glyph_reads == {boxes[1]: "8,5"}  # the score alone is read glyph by glyph
     assert sink.second_reads[boxes[1]][1][0] == "8,5"
     rank = sink.take("conduct", _garbage(boxes[0]), vocab_parser(CONDUCT_INDEX), cell=boxes[0])
     score = sink.take("score", [], parse_score, numeric=True, cell=boxes[1])
@@ -106,6 +108,20 @@ def test_single_cell_rereads_use_the_cells_alphabet() -> None:
     assert value == "Tốt"
     assert engine.alphabets[-2:] == [None, PC_NL_LETTERS]
     assert sink.flags == []
+
+
+def test_a_glyph_read_doubts_a_value_both_models_misread_alike() -> None:
+    image, boxes = _table(["7,5"])
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch(boxes)
+    assert sink.glyph_reads[boxes[0]] == "7,5"
+    # what `vie` and `eng` both make of "7,5" in one serif font, on the page and in the cell
+    sink.second_reads[boxes[0]] = [("7,9", 96.0), ("7,9", 95.0)]
+    x, y, _, _ = boxes[0]
+    value = sink.take("s", [Word("7,9", 96.0, x + 90, y + 22, 70, 45)], parse_score, cell=boxes[0])
+    assert value == 7.9  # the best guess shown, never decided:
+    assert [f.code for f in sink.flags] == ["READS_DISAGREE"]
+    assert sink.readings[0].raw == "7,9 / 7,9 / 7,9 / 7,5"  # the repair's alternatives
 
 
 @pytest.mark.parametrize(
