@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.record import SubjectResult, TermTriple, YearPage
 from domain.text import search_key
 from domain.vocab import (
@@ -113,26 +115,39 @@ def _marks_only(name_text: str) -> bool:
     return subject.ok and subject.value in MARK_SUBJECTS
 
 
+def score_columns(
+    headers: list[str], reread: Callable[[], list[str]], n_cols: int
+) -> dict[str, int]:
+    """Column roles of the score table from the page read's headers, with the header cells
+    re-read alone (`reread`) when a term is missing or out of order. The form prints HK I,
+    HK II, Cả năm left to right, and that order settles what the reads leave open: a term
+    no header names takes the free column, and two reads that disagree on a header
+    ("Học kỳ I" re-read as "Học kỳ ÏI") never swap the columns."""
+    roles = column_roles(headers, SCORE_ROLES)
+    if any(t not in roles for t in TERMS) or not terms_in_order(roles):
+        again = column_roles(reread(), SCORE_ROLES)
+        # the re-read replaces the page read only when it names more terms, or the page
+        # read's are out of order; otherwise it only fills what the page read lacks
+        more = sum(t in again for t in TERMS) > sum(t in roles for t in TERMS)
+        if (more or not terms_in_order(roles)) and terms_in_order(again):
+            roles = again
+        roles.update({k: v for k, v in again.items() if k not in roles and v not in roles.values()})
+    name_first(roles)
+    if not terms_in_order(roles):  # headers still disagree with the form: trust its column order
+        roles = {k: v for k, v in roles.items() if k not in TERMS}
+    fill_term_columns(roles, n_cols)
+    if all(t in roles for t in TERMS) and not terms_in_order(roles):  # a term took a free column
+        roles.update(zip(TERMS, sorted(roles[t] for t in TERMS), strict=True))
+    return roles
+
+
 def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
     table = table_with(page, "Môn học", rows_like=_is_body)
     if table is None:
         sink.missing(f"{prefix}.subjects")
         return
     headers, rows = body_rows(table, page.words, _is_body, sink)
-    roles = column_roles(headers, SCORE_ROLES)
-    if any(t not in roles for t in TERMS) or not terms_in_order(roles):
-        reread = column_roles(reread_headers(table, rows, sink), SCORE_ROLES)
-        if sum(t in reread for t in TERMS) >= sum(t in roles for t in TERMS) and terms_in_order(
-            reread
-        ):
-            roles = reread
-        roles.update(
-            {k: v for k, v in reread.items() if k not in roles and v not in roles.values()}
-        )
-    name_first(roles)
-    if not terms_in_order(roles):  # headers still disagree with the form: trust its column order
-        roles = {k: v for k, v in roles.items() if k not in TERMS}
-    fill_term_columns(roles, table.n_cols)
+    roles = score_columns(headers, lambda: reread_headers(table, rows, sink), table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
     value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
     alphabets = [

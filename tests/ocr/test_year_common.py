@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ocr.year_common import column_roles, name_first
-from ocr.year_thcs import SCORE_ROLES, _is_average_row
+from ocr.year_thcs import SCORE_ROLES, _is_average_row, score_columns
 
 
 def test_a_garbled_signature_header_cannot_take_the_name_column() -> None:
@@ -32,3 +34,36 @@ def test_a_garbled_signature_header_cannot_take_the_name_column() -> None:
 )
 def test_the_average_row_is_known_by_cac_mon(label: str, average: bool) -> None:
     assert _is_average_row(label) is average
+
+
+HEADERS = ["Môn học", "Học kỳ I", "Học kỳ II", "Cả năm", "Điểm kiểm tra lại", "Giáo viên ký"]
+
+
+def _with(*changes: int | str) -> list[str]:
+    """HEADERS with some cells read otherwise: column, text, column, text..."""
+    out = list(HEADERS)
+    for col, text in zip(changes[::2], changes[1::2], strict=True):
+        out[int(col)] = str(text)
+    return out
+
+
+def _reread(texts: list[str]) -> Callable[[], list[str]]:
+    return lambda: texts
+
+
+@pytest.mark.parametrize(
+    ("page_read", "reread"),
+    [
+        (HEADERS, HEADERS),
+        # "II" lost on the page, and the re-read takes HK I's header for HK II
+        (_with(2, "xế kỳ"), _with(1, "Học kỳ ÏI", 2, "Học lậi kỳ")),
+        # the page read takes HK II's header for HK I, the re-read is no better
+        (_with(1, "Học H kỳ", 2, "Học kỳ I"), _with(1, "Học H kỳ", 2, "Học kỳ I")),
+        (_with(1, "", 2, ""), _with(1, "", 2, "")),  # both terms' headers lost
+    ],
+)
+def test_term_columns_follow_the_forms_order_whatever_one_header_reads(
+    page_read: list[str], reread: list[str]
+) -> None:
+    roles = score_columns(page_read, _reread(reread), len(HEADERS))
+    assert [roles.get(t) for t in ("name", "hk1", "hk2", "year")] == [0, 1, 2, 3]
