@@ -175,10 +175,13 @@ def vocab_index(entries: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
     """
     pairs = entries.items() if isinstance(entries, Mapping) else ((e, e) for e in entries)
     index: dict[str, str] = {}
+    compact: dict[str, str] = {}  # keys without spaces, which the `eng` read may lose
     for printed, canonical in pairs:
         key = vocab_key(printed)
         if index.setdefault(key, canonical) != canonical:
             raise ValueError(f"{printed!r} folds to {key!r}, already {index[key]!r}")
+        if compact.setdefault(key.replace(" ", ""), canonical) != canonical:
+            raise ValueError(f"{printed!r} without spaces is {compact[key.replace(' ', '')]!r}")
     return index
 
 
@@ -202,6 +205,11 @@ def match_vocab(raw: str, index: Mapping[str, str]) -> Parsed:
         return Parsed(None, NOT_PARSED)
     if key in index:
         return Parsed(index[key])
+    # The `eng` read of a vocabulary's letters has no space to read ("Hoanthanhtot"):
+    # `vocab_index` guarantees no two entries meet without their spaces.
+    joined = [v for k, v in index.items() if k.replace(" ", "") == key.replace(" ", "")]
+    if joined:
+        return Parsed(joined[0])
     distances = sorted((Levenshtein.distance(key, k), k) for k in index)
     best, runner_up = distances[0], distances[1] if len(distances) > 1 else (99, "")
     if len(key) >= 4 and best[0] == 1 and runner_up[0] >= 3:

@@ -47,6 +47,8 @@ def baseline_spread(gray: np.ndarray, box: Box) -> float | None:
     bottoms = np.array([g[1] for g in main], dtype=np.float64)
     heights = np.array([g[2] for g in main], dtype=np.float64)
     size = float(np.median(heights))
+    if float(np.max(bottoms - heights)) > float(np.min(bottoms)):  # a glyph below another:
+        return None  # a value wrapped onto two lines has no one baseline to measure
     if len(main) <= SHORT:  # too few to fit a tilt (the page is deskewed): flat baseline
         return float(np.abs(bottoms - np.median(bottoms)).mean() / size)
     slope, offset = np.polyfit(xs, bottoms, 1)

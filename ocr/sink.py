@@ -12,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
 from ocr.engine import DIGITS, Box, OcrEngine, Word
-from ocr.fields import Parsed, parse_mark
+from ocr.fields import NOT_PARSED, Parsed, parse_mark
 from ocr.glyphs import read_glyphs
 from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
@@ -51,8 +51,9 @@ def _min_conf(parsed: Parsed, numeric: bool) -> float:
     return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
 
 
-# The OCR model behind each read family: the page read and the `vie` cell reads share one.
-_MODEL = {"page": "vie", "vie": "vie", "eng": "eng"}
+# The OCR model behind each read family: the page read and the `vie` cell reads share one;
+# a digit cell's glyph-by-glyph read is `eng` without a sequence's context.
+_MODEL = {"page": "vie", "vie": "vie", "eng": "eng", "glyph": "eng"}
 
 
 def _majority(
@@ -336,8 +337,10 @@ class FieldSink:
         join in.
         A value needs at least two votes and more than any other; a lone read must be
         confident on its own; anything else goes to a person with every read shown.
-        A digit cell's glyph-by-glyph read has no vote but a veto: both models can misread a
-        glyph in one context alike ("7,5" as "7,9"), and a glyph read alone is free of it."""
+        A digit cell's glyph-by-glyph read has a veto: both models can misread a glyph in one
+        context alike ("7,5" as "7,9"), and a glyph read alone is free of it. It votes only
+        when the models split, as the `eng` model read without context: with the `vie` reads
+        it outvotes `eng`'s reads in context, never `vie`'s (see `_majority`)."""
         # Reads from one family (same engine and model) make correlated mistakes: a vote
         # counts only when it is backed by at least two families.
         strip = self.second_reads[cell]
@@ -353,11 +356,15 @@ class FieldSink:
                 decided = _majority(reads, families)
         glyphs = self.glyph_reads.get(cell, "")
         texts = " / ".join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
+        by_glyph: Parsed = parser(glyphs) if glyphs else Parsed(None, NOT_PARSED)  # type: ignore[operator]
         if decided is not None:
-            doubted = parser(glyphs) if glyphs else None  # type: ignore[operator]
-            if doubted is not None and doubted.ok and doubted.value != decided[0].value:
+            if by_glyph.ok and by_glyph.value != decided[0].value:
                 return decided[0], texts, decided[1], "READS_DISAGREE"
             return decided[0], texts, decided[1], None
+        if by_glyph.ok:  # the models split: the `eng` model may have misread in context
+            decided = _majority([*reads, (by_glyph, glyphs, 0.0)], [*families, "glyph"])
+            if decided is not None:
+                return decided[0], texts, decided[1], None
         values = [(p.value, t, c) for p, t, c in reads if p.ok]
         if len(values) == 1 and values[0][2] >= needed and all(not t for _, t, _ in reads[1:]):
             return Parsed(values[0][0]), values[0][1], values[0][2], None  # the only read at all

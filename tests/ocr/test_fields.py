@@ -131,6 +131,20 @@ def test_match_vocab_ratings_and_abbreviations() -> None:
     assert match_vocab("Hoan thanh tot", LEVELS).value == "Hoàn thành tốt"
 
 
+def test_a_letters_read_that_lost_the_spaces_names_its_entry() -> None:
+    # the `eng` family reads with a vocabulary's letters only: no space in its alphabet
+    assert match_vocab("Hoanthanhtot", LEVELS).value == "Hoàn thành tốt"
+    assert match_vocab("Chuahoanthanh", LEVELS).value == "Chưa hoàn thành"
+    assert match_vocab("Trungbinh", RATINGS).value == "Trung bình"
+    # a slip on top of it stays a doubt: "Hoàn thành" is two letters away
+    assert match_vocab("Hoanthanhtt", LEVELS).problem == OUT_OF_VOCAB
+
+
+def test_entries_that_meet_without_spaces_are_refused() -> None:
+    with pytest.raises(ValueError, match="without spaces"):
+        vocab_index({"Hoàn thành": "A", "Hoànthành": "B"})
+
+
 @pytest.mark.parametrize(
     ("raw", "index"),
     [

@@ -111,3 +111,12 @@ def test_hand_pages_stand_apart_from_printed_ones() -> None:
     hand = [page_median(HandSheet, v, seed) for v, seed in cases]
     printed = [page_median(Sheet, v, seed) for v, seed in cases]
     assert min(hand) > max(printed)
+
+
+def test_a_value_wrapped_onto_two_lines_has_no_baseline_to_judge() -> None:
+    # a printed comment wrapped in its cell: two baselines, not one wavy one
+    printed, boxes = _page(Sheet, "p3", 2)
+    (x, y, w, _), (_, y2, w2, h2) = boxes[0], boxes[1]
+    both = (x, y, max(w, w2), y2 + h2 - y)
+    assert baseline_spread(printed, both) is None
+    assert page_verdict(printed, [(both, "7,5 8,0")])[1] == [False]

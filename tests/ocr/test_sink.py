@@ -125,6 +125,23 @@ def test_a_glyph_read_doubts_a_value_both_models_misread_alike() -> None:
 
 
 @pytest.mark.parametrize(
+    ("vie", "eng", "glyph", "decided"),
+    [
+        ("7,5", "7,9", "7,5", 7.5),  # `eng` misread in context, not glyph by glyph
+        ("1,7", "7,7", "7,7", None),  # `eng` alone, even glyph by glyph, never outvotes `vie`
+        ("3,7", "5,7", "5,7", None),
+    ],
+)
+def test_a_glyph_read_settles_a_split_only_on_the_side_of_the_other_model(
+    vie: str, eng: str, glyph: str, decided: float | None
+) -> None:
+    texts = [vie, vie, eng, vie, eng, glyph]  # page, strips, cell reads alone, glyphs
+    reads = [(parse_score(t), t, 90.0) for t in texts]
+    result = _majority(reads, ["page", "vie", "eng", "vie", "eng", "glyph"])
+    assert (result[0].value if result else None) == decided
+
+
+@pytest.mark.parametrize(
     ("page", "vie", "eng", "decided"),
     [
         ("7,7", "7,7", "7,7", 7.7),
