@@ -60,6 +60,8 @@ class OcrEngine(Protocol):
 
     def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]: ...
 
+    def read_raw_line(self, image: np.ndarray) -> list[Word]: ...
+
 
 class TesseractEngine:
     """Tesseract 5 with the Vietnamese model; with an `alphabet`, `eng` restricted to it."""
@@ -74,6 +76,10 @@ class TesseractEngine:
     def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]:
         """Words of a strip of stacked crops, one crop per text line (uniform block)."""
         return _words(self._call("image_to_data", image, *self._model(6, alphabet)))
+
+    def read_raw_line(self, image: np.ndarray) -> list[Word]:
+        """Words of one line taken as it is, without layout analysis (see TesserocrEngine)."""
+        return _words(self._call("image_to_data", image, self.lang, "--psm 13"))
 
     def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
         """One line of text from a crop: (text, minimum word confidence)."""

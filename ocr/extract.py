@@ -18,7 +18,7 @@ from ocr.engine import OcrEngine, default_engine
 from ocr.handwriting import booklet_verdicts
 from ocr.identity import read_identity
 from ocr.pages import ReadPage, read_page
-from ocr.sink import FieldSink
+from ocr.sink import READ_SEPARATOR, FieldSink
 from ocr.year_th import read_th_year
 from ocr.year_thcs import read_thcs_year
 
@@ -146,9 +146,14 @@ def _check_page_owner(
     """A year page whose printed name differs from the identity page may belong to someone else."""
     if not student.full_name:
         return
-    expected = search_key(student.full_name)
+    expected = _letters(student.full_name)
     for index, raw in year_names:
-        if isinstance(raw, str) and raw and Levenshtein.distance(search_key(raw), expected) > 2:
+        if not isinstance(raw, str) or not raw:
+            continue
+        # every read of the line is kept in `raw`; one close to the name clears the page
+        # (a read may carry the dotted leader or a speck after the name as letters)
+        reads = [_letters(text) for text in raw.split(READ_SEPARATOR)]
+        if min(Levenshtein.distance(read, expected) for read in reads) > 2:
             flags.append(
                 Flag(
                     field=f"years[{index}]",
@@ -156,6 +161,11 @@ def _check_page_owner(
                     message="Họ tên trên trang năm học khác với trang sơ yếu lý lịch; trang này có thể thuộc học sinh khác.",
                 )
             )
+
+
+def _letters(text: str) -> str:
+    """A name's letters, accents and spaces folded away: what two reads of it must share."""
+    return "".join(ch for ch in search_key(text) if ch.isalpha())
 
 
 def flag_handwritten(sinks: Sequence[FieldSink]) -> None:

@@ -33,6 +33,9 @@ MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family 
 # same phrase cut out and read on its own is usually read right.
 DOUBTFUL_CONF = 40.0
 MAX_REREADS = 10  # per page: stamps and signatures also read as doubtful words
+MAX_MISSED_LINES = 6  # per page: bands of ink with no word of the page read, read again
+MIN_LINE_INK = 20  # ink pixels in a row of a line of print (specks and dust have fewer)
+LINE_ROWS = (15, 120)  # the height of a band that is a line of print, at 300 dpi
 
 
 @dataclass
@@ -78,7 +81,9 @@ def read_page(page: PageImage, engine: OcrEngine) -> ReadPage:
 
 def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
     tables = find_tables(clean.h_lines, clean.v_lines)
-    words = reread_doubtful(engine.read_page(clean.text_only), clean.text_only, tables, engine)
+    words = engine.read_page(clean.text_only)
+    words = read_missed_lines(words, clean.text_only, tables, engine)
+    words = reread_doubtful(words, clean.text_only, tables, engine)
     lines = group_lines(words)
     counts = {
         name: _count(lines, anchors)
@@ -117,6 +122,60 @@ def reread_doubtful(
     return words
 
 
+def read_missed_lines(
+    words: list[Word], image: np.ndarray, tables: list[Table], engine: OcrEngine
+) -> list[Word]:
+    """Lines of print outside the tables for which the page read returned no word at all:
+    Tesseract's page layout can drop a whole line (a "Họ tên mẹ: ..." between two read
+    lines). Each such band of ink is read on its own, and its words join the page's."""
+    found: list[Word] = []
+    missed = [
+        (a, b) for a, b in _ink_bands(image, tables) if not any(a <= w.cy <= b for w in words)
+    ]
+    for top, bottom in missed[:MAX_MISSED_LINES]:
+        for box in _line_segments(image, top, bottom):
+            # doubtful words are kept: `reread_doubtful` reads them again
+            found += _read_box(image, box, engine) or _read_box(image, box, engine, raw=True)
+    return words + found
+
+
+def _line_segments(image: np.ndarray, top: int, bottom: int) -> list[Box]:
+    """A band of print cut at its wide blank gaps (label and value groups), with a margin:
+    read whole, a line that mixes two fonts can come back empty, read in parts it does not."""
+    height = bottom - top
+    pad = height // 2
+    y0 = max(0, top - pad)
+    columns = np.flatnonzero((image[top : bottom + 1] < 128).any(axis=0))
+    if columns.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(columns) > 2 * height)
+    starts = np.concatenate(([columns[0]], columns[breaks + 1]))
+    ends = np.concatenate((columns[breaks], [columns[-1]]))
+    return [
+        (int(a) - pad, y0, int(b - a) + 2 * pad, bottom + pad - y0)
+        for a, b in zip(starts, ends, strict=True)
+    ]
+
+
+def _ink_bands(image: np.ndarray, tables: list[Table]) -> list[tuple[int, int]]:
+    """Runs of rows holding ink outside the tables, as tall as a line of print."""
+    ink = image < 128
+    for table in tables:
+        x, y, w, h = table.box
+        ink[max(0, y - 5) : y + h + 5, max(0, x - 5) : x + w + 5] = False
+    rows = np.flatnonzero(ink.sum(axis=1) >= MIN_LINE_INK)
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    return [
+        (int(a), int(b))
+        for a, b in zip(starts, ends, strict=True)
+        if LINE_ROWS[0] <= b - a <= LINE_ROWS[1]
+    ]
+
+
 def _mean(words: list[Word]) -> float:
     return sum(w.conf for w in words) / len(words)
 
@@ -150,13 +209,14 @@ def _doubtful_runs(line: Line) -> list[tuple[list[Word], Box]]:
     return runs
 
 
-def _read_box(image: np.ndarray, box: Box, engine: OcrEngine) -> list[Word]:
+def _read_box(image: np.ndarray, box: Box, engine: OcrEngine, *, raw: bool = False) -> list[Word]:
     x, y, w, h = box
     x0, y0 = max(x, 0), max(y, 0)
     crop = image[y0 : y + h, x0 : x + w]
     if crop.size == 0:
         return []
-    return [Word(r.text, r.conf, r.x + x0, r.y + y0, r.w, r.h) for r in engine.read_lines(crop)]
+    read = engine.read_raw_line(crop) if raw else engine.read_lines(crop)
+    return [Word(r.text, r.conf, r.x + x0, r.y + y0, r.w, r.h) for r in read]
 
 
 def _count(lines: list[Line], anchors: tuple[str, ...]) -> int:

@@ -23,6 +23,7 @@ JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 INFO_CODES = frozenset({"TEXT_SETTLED"})  # noted for the reviewer, not a reason for review
+READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
 _MESSAGES = {
@@ -290,7 +291,7 @@ class FieldSink:
             if crop is not None:
                 reads.append(self.engine.read_line(crop))
         agreeing = [c for t, c in reads if expected and parse_mark(t).value == expected]
-        texts = " / ".join(t for t, _ in reads if t)
+        texts = READ_SEPARATOR.join(t for t, _ in reads if t)
         self.readings.append(
             FieldReading(
                 path=path,
@@ -355,7 +356,7 @@ class FieldSink:
                 families += ["vie", "eng"]
                 decided = _majority(reads, families)
         glyphs = self.glyph_reads.get(cell, "")
-        texts = " / ".join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
+        texts = READ_SEPARATOR.join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
         by_glyph: Parsed = parser(glyphs) if glyphs else Parsed(None, NOT_PARSED)  # type: ignore[operator]
         if decided is not None:
             if by_glyph.ok and by_glyph.value != decided[0].value:
@@ -437,7 +438,7 @@ class FieldSink:
         if agreeing:
             return first, raw, max(conf, *agreeing), None
         if text and _settled(first, conf, parsed, needed):
-            texts = " / ".join([raw, *(t for _, t, _ in parsed)])
+            texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
             return parsed[0][0], texts, min(c for _, _, c in parsed), "TEXT_SETTLED"
         best = max(good, key=lambda item: item[2])
         others_agree = all(p.value == best[0].value for p, _, _ in good)
@@ -446,7 +447,7 @@ class FieldSink:
         if others_agree and (page_read_is_noise or glyph_slip):
             return best[0], best[1], best[2], None
         guess = first if first.ok else best[0]
-        texts = " / ".join([raw, *(t for _, t, _ in parsed)])
+        texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
         return guess, texts, min(conf, best[2]), "READS_DISAGREE"
 
     def unrecognized_row(

@@ -115,6 +115,7 @@ def release() -> None:
 PSM_BLOCK_COLUMNS = 4  # a page: one column of text of variable sizes
 PSM_BLOCK = 6  # a strip of stacked crops: one uniform block
 PSM_LINE = 7
+PSM_RAW_LINE = 13
 
 
 class TesserocrEngine:
@@ -131,6 +132,12 @@ class TesserocrEngine:
         """Words of a strip of stacked crops, one crop per text line; with an `alphabet`,
         `eng` restricted to it (a second read family)."""
         return recognize(image, self._model(alphabet), PSM_BLOCK, alphabet or "", self.timeout)
+
+    def read_raw_line(self, image: np.ndarray) -> list[Word]:
+        """Words of one line taken as it is, without layout analysis: a label and its value
+        printed on two baselines (a form filled by a second printer pass) can make the line
+        finder of the other modes return nothing at all."""
+        return recognize(image, self.lang, PSM_RAW_LINE, timeout_s=self.timeout)
 
     def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
         """One line of text from a crop: (text, minimum word confidence)."""

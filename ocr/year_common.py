@@ -279,8 +279,10 @@ def term_of(text: str) -> str | None:
     joined = key.replace(" ", "").replace(".", "")
     if "canam" in joined or joined == "cn":
         return "year"
-    if joined.startswith("hk") and len(joined) <= 5:
-        rest = joined[2:]
+    # the term's numeral read joined to "kỳ" ("Học kỳI"), or the abbreviation ("HKII")
+    prefix = next((p for p in ("hocky", "hocki", "hk") if joined.startswith(p)), None)
+    if prefix is not None and len(joined) - len(prefix) <= 3:
+        rest = joined[len(prefix) :]
         return "hk2" if rest in _HK2_MARKS else "hk1" if rest in _HK1_MARKS else None
     tokens = [re.sub(r"[^\w|]", "", t) for t in key.split()]
     marks = [t for t in tokens if t and t not in ("hoc", "ky", "ki")]

@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 
 from domain.record import FieldReading, TranscriptRecord
 from ocr.fields import Parsed, parse_score, vocab_parser
+from ocr.sink import READ_SEPARATOR
 from ocr.year_thcs import ACADEMIC_INDEX
 from validation.repair import Value, propose_repairs
 from validation.report import Finding
 from validation.rules import check_record
 
-READ_SEPARATOR = " / "
 _PARSERS: tuple[tuple[re.Pattern[str], Callable[[str], Parsed]], ...] = (
     (re.compile(r"\.(subjects\[\d+\]|average_all)\.(hk1|hk2|year)$"), parse_score),
     (re.compile(r"\.academic\.(hk1|hk2|year)$"), vocab_parser(ACADEMIC_INDEX)),

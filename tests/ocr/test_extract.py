@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from domain.record import Source, TranscriptRecord
+from domain.record import Flag, Source, Student, TranscriptRecord
 from ocr.decode import PageImage
-from ocr.extract import Extraction, extract_booklet
+from ocr.extract import Extraction, _check_page_owner, extract_booklet
 from synth.content import make_records
 from synth.layouts import DEV_VARIANTS, VARIANTS
 from synth.render import render_booklet
@@ -114,3 +114,18 @@ def test_a_blank_parent_line_is_read_as_blank_not_flagged(variant: str) -> None:
     assert got.student.father_name is None
     assert got.student.mother_name == truth.student.mother_name
     assert "student.father_name" not in {f.field for f in got.review.flags}
+
+
+@pytest.mark.parametrize(
+    ("year_page_reads", "flagged"),
+    [
+        ("TRƯƠNG BẢO UYÊN Ni / TRƯƠNG BẢO UYÊN _.... / TRƯƠNG BẢOUYÊN ...", False),  # specks
+        ("TRUONG BAO UYEN", False),  # accents lost
+        ("TRƯƠNG BẢO UYÊN", False),
+        ("NGUYỄN VĂN AN / NGUYEN VAN AN", True),  # another pupil's page
+    ],
+)
+def test_a_year_page_of_another_pupil_is_flagged(year_page_reads: str, flagged: bool) -> None:
+    flags: list[Flag] = []
+    _check_page_owner(Student(full_name="Trương Bảo Uyên"), [(1, year_page_reads)], flags)
+    assert [f.code for f in flags] == (["PAGE_NAME_MISMATCH"] if flagged else [])

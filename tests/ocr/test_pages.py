@@ -1,15 +1,16 @@
-"""Doubtful page reads re-read on their own (ocr/pages.py) and blank values verified by their
-pixels (ocr/sink.py), with real Tesseract on rendered lines."""
+"""Doubtful page reads and lines the page read dropped, read again on their own (ocr/pages.py),
+and blank values verified by their pixels (ocr/sink.py), with real Tesseract on rendered
+lines."""
 
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.engine import Word
+from ocr.engine import TesseractEngine, Word
 from ocr.fields import match_vocab
 from ocr.layout import Table, cell_text
-from ocr.pages import DOUBTFUL_CONF, reread_doubtful
+from ocr.pages import DOUBTFUL_CONF, _ink_bands, read_missed_lines, reread_doubtful
 from ocr.sink import FieldSink
 from ocr.tess_api import TesserocrEngine
 from ocr.year_common import body_rows
@@ -101,3 +102,48 @@ def test_a_garbled_row_name_is_read_alone_and_kept_only_if_it_names_a_row() -> N
     names = [str(match_vocab(cell_text(cells[0]), SUBJECT_INDEX).value) for _, cells in rows]
     assert names == ["Toán", "Ngữ văn"]
     assert all(table.cell_of(w) == (1, 0) for w in rows[0][1][0])  # page coordinates
+
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+
+def _form_lines() -> np.ndarray:
+    """Three labelled lines; the last filled in a second font on a higher baseline, as a
+    printer's second pass over a pre-printed form leaves it."""
+    img = Image.new("L", (2000, 420), 255)
+    draw = ImageDraw.Draw(img)
+    sans, serif = ImageFont.truetype(FONT, 40), ImageFont.truetype(SERIF, 44)
+    draw.text((100, 40), "Dân tộc: Kinh", font=sans, fill=0)
+    draw.text((100, 160), "Họ tên mẹ: Hoàng Phương Ánh", font=sans, fill=0)
+    draw.text((1200, 292), "Năm học:", font=sans, fill=0)
+    draw.text((1400, 278), "2021 - 2022", font=serif, fill=0)
+    return np.array(img)
+
+
+def _text(words: list[Word], top: int, bottom: int) -> str:
+    return " ".join(w.text for w in sorted(words, key=lambda w: w.x) if top <= w.cy <= bottom)
+
+
+def test_lines_the_page_read_dropped_are_read_on_their_own() -> None:
+    image = _form_lines()
+    engine = TesserocrEngine()
+    kept = [w for w in engine.read_page(image) if w.cy < 120]  # the page read lost two lines
+    words = read_missed_lines(kept, image, [], engine)
+    assert _text(words, 0, 120) == "Dân tộc: Kinh"  # read once: not read again
+    assert _text(words, 140, 240) == "Họ tên mẹ: Hoàng Phương Ánh"
+    assert _text(words, 260, 360).endswith("học: 2021 - 2022")  # "Năm" may be doubtful
+
+
+def test_a_line_on_two_baselines_is_read_without_layout_analysis() -> None:
+    line = _form_lines()[250:380, 1150:1750]
+    engine = TesserocrEngine()
+    assert engine.read_raw_line(line)
+    assert TesseractEngine().read_raw_line(line)
+
+
+def test_tables_and_blank_paper_hold_no_missed_line() -> None:
+    image = _form_lines()
+    image[130:260] = 255  # the mother's line erased
+    table = Table(xs=(0, 2000), ys=(0, 125))  # the first line inside a table
+    bands = _ink_bands(image, [table])
+    assert len(bands) == 1 and 270 <= bands[0][0] < bands[0][1] <= 350

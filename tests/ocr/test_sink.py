@@ -51,6 +51,9 @@ class Recording:
         self.alphabets.append(alphabet)
         return self.engine.read_line(image, alphabet=alphabet)
 
+    def read_raw_line(self, image: np.ndarray) -> list[Word]:
+        return self.engine.read_raw_line(image)
+
 
 def _garbage(box: Box) -> list[Word]:
     """What the full-page read makes of a lone Đ in a wide cell on a degraded scan."""

@@ -107,7 +107,7 @@ def test_a_letter_alphabet_reads_eng_ascii_in_both_engines() -> None:
     for engine in (TesserocrEngine(), TesseractEngine()):
         assert [w.text for w in engine.read_lines(_line("Đ"), alphabet=letters)] == ["D"]
         assert engine.read_line(_line("Đạt"), alphabet=letters)[0] == "Dat"
-    assert set(tess_api._apis) <= {(lang, psm) for lang in ("vie", "eng") for psm in (4, 6, 7)}
+    assert set(tess_api._apis) <= {(lang, psm) for lang in ("vie", "eng") for psm in (4, 6, 7, 13)}
 
 
 def test_the_whitelist_is_per_call_on_a_shared_api() -> None:

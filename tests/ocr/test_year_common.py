@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ocr.year_common import column_roles, name_first
+from ocr.year_common import column_roles, name_first, term_of
 from ocr.year_thcs import SCORE_ROLES, _is_average_row, score_columns
 
 
@@ -67,3 +67,23 @@ def test_term_columns_follow_the_forms_order_whatever_one_header_reads(
 ) -> None:
     roles = score_columns(page_read, _reread(reread), len(HEADERS))
     assert [roles.get(t) for t in ("name", "hk1", "hk2", "year")] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Học kỳ I", "hk1"),
+        ("Học kỳI", "hk1"),  # the numeral read joined to "kỳ"
+        ("Học kỳII", "hk2"),
+        ("Học kỳ II", "hk2"),
+        ("Học kì 1", "hk1"),
+        ("HKII", "hk2"),
+        ("HK I", "hk1"),
+        ("Cả năm", "year"),
+        ("CN", "year"),
+        ("Học kỳ", None),  # the column's header, no term
+        ("Hạnh kiểm", None),
+    ],
+)
+def test_term_rows_and_headers_name_their_term(text: str, term: str | None) -> None:
+    assert term_of(text) == term
