@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.text import search_key
-from ocr.engine import Word
+from ocr.engine import Box, Word
 
 _PUNCT = re.compile(r"^[\s:;.,…_·\-–—()\[\]|'\"]+|[\s:;.,…_·\-–—()\[\]|'\"]+$")
 _LEADER = re.compile(r"^[.…_·,:\-–—\s]*$")
@@ -142,6 +142,31 @@ def label_values(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, l
         stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
         values.setdefault(hit.name, value_words(line.words[hit.end : stop], line.height))
     return values
+
+
+Place = tuple[Box, float]  # where a label's value is printed, and its line's text height
+
+
+def labelled_places(
+    lines: Sequence[Line], labels: Mapping[str, Sequence[str]], width: int
+) -> tuple[dict[str, list[Word]], dict[str, Place]]:
+    """Each label's value words (its first occurrence; names starting with "_" only end the
+    value before them), and where that value is printed: from the label to the next label
+    or the page's edge (`width`), so a value the page read missed can be looked for there."""
+    found: dict[str, list[Word]] = {}
+    places: dict[str, Place] = {}
+    for line in lines:
+        hits = find_labels(line, labels)
+        for i, hit in enumerate(hits):
+            if hit.name.startswith("_") or hit.name in found:
+                continue
+            stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
+            found[hit.name] = value_words(line.words[hit.end : stop], line.height)
+            left = line.words[hit.end - 1].right
+            right = line.words[stop].x if stop < len(line.words) else width
+            top, height = int(line.y - 0.9 * line.height), int(1.5 * line.height)
+            places[hit.name] = ((left, top, right - left, height), line.height)
+    return found, places
 
 
 def value_words(words: Sequence[Word], height: float) -> list[Word]:

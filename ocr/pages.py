@@ -30,10 +30,12 @@ YEAR_ANCHORS = ("Môn học", "Năm học")
 MIN_ANCHORS = 3  # known printed phrases a legible, upright page of a v1 family always shows
 # Tesseract's page layout can read a short phrase far along a line (a label at the right
 # margin, in another font than the value before it) as garbage with confidence near 0; the
-# same phrase cut out and read on its own is usually read right.
-DOUBTFUL_CONF = 40.0
+# same phrase cut out and read on its own is usually read right. Also a label misread at
+# middling confidence ("Giữ tính: Năm" at 58 and 53 for "Giới tính: Nam").
+DOUBTFUL_CONF = 60.0
 MAX_REREADS = 10  # per page: stamps and signatures also read as doubtful words
-MAX_MISSED_LINES = 6  # per page: bands of ink with no word of the page read, read again
+MAX_MISSED_SEGMENTS = 8  # per page: parts of lines with no word of the page read, read again
+EDGE = 0.02  # of the page's height: scanner borders, never a line of print
 MIN_LINE_INK = 20  # ink pixels in a row of a line of print (specks and dust have fewer)
 LINE_ROWS = (15, 120)  # the height of a band that is a line of print, at 300 dpi
 
@@ -82,8 +84,8 @@ def read_page(page: PageImage, engine: OcrEngine) -> ReadPage:
 def _read(clean: CleanPage, engine: OcrEngine) -> ReadPage:
     tables = find_tables(clean.h_lines, clean.v_lines)
     words = engine.read_page(clean.text_only)
-    words = read_missed_lines(words, clean.text_only, tables, engine)
     words = reread_doubtful(words, clean.text_only, tables, engine)
+    words = read_missed_lines(words, clean.text_only, tables, engine)
     lines = group_lines(words)
     counts = {
         name: _count(lines, anchors)
@@ -128,14 +130,12 @@ def read_missed_lines(
     """Lines of print outside the tables for which the page read returned no word at all:
     Tesseract's page layout can drop a whole line (a "Họ tên mẹ: ..." between two read
     lines). Each such band of ink is read on its own, and its words join the page's."""
+    bands = _ink_bands(image, tables)
+    missed = [(a, b) for a, b in bands if not any(a <= w.cy <= b for w in words)]
+    segments = [box for a, b in missed for box in _line_segments(image, a, b)]
     found: list[Word] = []
-    missed = [
-        (a, b) for a, b in _ink_bands(image, tables) if not any(a <= w.cy <= b for w in words)
-    ]
-    for top, bottom in missed[:MAX_MISSED_LINES]:
-        for box in _line_segments(image, top, bottom):
-            # doubtful words are kept: `reread_doubtful` reads them again
-            found += _read_box(image, box, engine) or _read_box(image, box, engine, raw=True)
+    for box in segments[:MAX_MISSED_SEGMENTS]:
+        found += _read_box(image, box, engine) or _read_box(image, box, engine, raw=True)
     return words + found
 
 
@@ -160,6 +160,9 @@ def _line_segments(image: np.ndarray, top: int, bottom: int) -> list[Box]:
 def _ink_bands(image: np.ndarray, tables: list[Table]) -> list[tuple[int, int]]:
     """Runs of rows holding ink outside the tables, as tall as a line of print."""
     ink = image < 128
+    edge = int(EDGE * image.shape[0])
+    ink[:edge] = False
+    ink[image.shape[0] - edge :] = False
     for table in tables:
         x, y, w, h = table.box
         ink[max(0, y - 5) : y + h + 5, max(0, x - 5) : x + w + 5] = False

@@ -9,15 +9,24 @@ from dataclasses import dataclass
 from domain.record import YearPage
 from domain.text import search_key
 from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
-from ocr.engine import DIGITS, Word
-from ocr.fields import Parsed, parse_class, parse_name, parse_school_year, parse_text
+from ocr.engine import DIGITS, Box, Word
+from ocr.fields import (
+    Parsed,
+    first_int,
+    parse_class,
+    parse_name,
+    parse_school_year,
+    parse_text,
+)
 from ocr.layout import (
     Line,
+    Place,
     Table,
     cell_text,
     find_labels,
     is_leader,
     label_values,
+    labelled_places,
     phrase_in,
     token_key,
     value_words,
@@ -123,12 +132,32 @@ def lines_below(page: ReadPage, y: float) -> list[Line]:
     return [line for line in page.free_lines() if line.y > y]
 
 
-def labelled(lines: Sequence[Line], labels: dict[str, tuple[str, ...]]) -> dict[str, list[Word]]:
-    found: dict[str, list[Word]] = {}
-    for line in lines:
-        for name, words in label_values(line, labels).items():
-            found.setdefault(name, words)
-    return found
+def labelled(
+    page: ReadPage, lines: Sequence[Line], labels: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, list[Word]], dict[str, Place]]:
+    return labelled_places(lines, labels, page.clean.gray.shape[1])
+
+
+COUNT_PLACE = 6  # line heights after its label where a count is printed
+
+
+def read_count(sink: FieldSink, path: str, words: list[Word], place: Place | None) -> int | None:
+    """A count after its label (absences). The form prints the line on every year page, so a
+    count the page read missed (a lone digit often is) is read from its place alone; with
+    nothing there either, it is missing, never taken as zero."""
+    if words:
+        value = sink.take(path, words, first_int, numeric=True)
+    elif place is not None and not sink.is_blank(_count_box(place), place[1]):
+        value = sink.take(path, [], first_int, numeric=True, cell=_count_box(place))
+    else:
+        sink.missing(path)
+        return None
+    return value if isinstance(value, int) else None
+
+
+def _count_box(place: Place) -> Box:
+    (x, y, w, h), height = place
+    return x, y, min(w, int(COUNT_PLACE * height)), h
 
 
 def with_continuation(

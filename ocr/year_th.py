@@ -19,7 +19,6 @@ from domain.vocab import (
     TH_SUBJECTS,
 )
 from ocr.fields import (
-    first_int,
     match_vocab,
     parse_text,
     score_0_10,
@@ -37,6 +36,7 @@ from ocr.year_common import (
     lines_below,
     locate_columns,
     new_year_page,
+    read_count,
     read_decision,
     table_with,
 )
@@ -196,12 +196,10 @@ def _read_rated(
 def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
     first_table_top = page.tables[0].ys[0] if page.tables else 0
     lines = page.free_lines()
-    found = labelled(lines, FREE_LABELS)
-    if found.get("absences"):
-        value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
-        year.absences = value if isinstance(value, int) else None
-    else:  # the form prints the line on every year page: a number not read is not a blank
-        sink.missing(f"{prefix}.absences")
+    found, places = labelled(page, lines, FREE_LABELS)
+    year.absences = read_count(
+        sink, f"{prefix}.absences", found.get("absences", []), places.get("absences")
+    )
 
     below = lines_below(page, first_table_top)
     if found.get("awards"):

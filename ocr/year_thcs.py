@@ -16,7 +16,6 @@ from domain.vocab import (
 )
 from ocr.engine import DIGITS, Word
 from ocr.fields import (
-    first_int,
     match_vocab,
     parse_score,
     parse_text,
@@ -39,6 +38,7 @@ from ocr.year_common import (
     locate_columns,
     name_first,
     new_year_page,
+    read_count,
     read_decision,
     require_roles,
     reread_headers,
@@ -252,12 +252,10 @@ def _row_terms(rows: list[tuple[int, list[list[Word]]]]) -> list[str | None]:
 
 def _read_free_lines(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:
     below = lines_below(page, page.tables[0].ys[-1] if page.tables else 0)
-    found = labelled(below, FREE_LABELS)
-    if found.get("absences"):
-        value = sink.take(f"{prefix}.absences", found["absences"], first_int, numeric=True)
-        year.absences = value if isinstance(value, int) else None
-    else:
-        sink.missing(f"{prefix}.absences")  # the absences line is printed on every year page
+    found, places = labelled(page, below, FREE_LABELS)
+    year.absences = read_count(
+        sink, f"{prefix}.absences", found.get("absences", []), places.get("absences")
+    )
     if found.get("awards"):
         value = sink.take_line_text(f"{prefix}.awards", found["awards"], vocab_or_text(TITLE_INDEX))
         year.awards = value if isinstance(value, str) else None

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
-from ocr.year_common import column_roles, name_first, term_of
+from ocr.engine import Word
+from ocr.layout import group_lines, labelled_places
+from ocr.sink import FieldSink
+from ocr.tess_api import TesserocrEngine
+from ocr.year_common import column_roles, name_first, read_count, term_of
 from ocr.year_thcs import SCORE_ROLES, _is_average_row, score_columns
 
 
@@ -36,6 +42,8 @@ def test_the_average_row_is_known_by_cac_mon(label: str, average: bool) -> None:
     assert _is_average_row(label) is average
 
 
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+SERIF = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
 HEADERS = ["Môn học", "Học kỳ I", "Học kỳ II", "Cả năm", "Điểm kiểm tra lại", "Giáo viên ký"]
 
 
@@ -87,3 +95,27 @@ def test_term_columns_follow_the_forms_order_whatever_one_header_reads(
 )
 def test_term_rows_and_headers_name_their_term(text: str, term: str | None) -> None:
     assert term_of(text) == term
+
+
+def _count_line(count: str) -> tuple[np.ndarray, list[Word]]:
+    """'Số ngày nghỉ: <count>' rendered, and the page read's words without the count (a lone
+    digit after a label is what Tesseract's page layout drops)."""
+    img = Image.new("L", (1600, 140), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((80, 40), "Số ngày nghỉ:", font=ImageFont.truetype(SANS, 40), fill=0)
+    draw.text((420, 38), count, font=ImageFont.truetype(SERIF, 42), fill=0)
+    image = np.array(img)
+    words = [w for w in TesserocrEngine().read_page(image) if w.right < 400]
+    return image, words
+
+
+@pytest.mark.parametrize(("count", "expected"), [("8", 8), ("12", 12), ("", None)])
+def test_a_count_the_page_read_dropped_is_read_from_its_place(
+    count: str, expected: int | None
+) -> None:
+    image, words = _count_line(count)
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    found, places = labelled_places(group_lines(words), {"absences": ("Số ngày nghỉ",)}, 1600)
+    assert found["absences"] == []
+    assert read_count(sink, "absences", found["absences"], places["absences"]) == expected
+    assert [f.code for f in sink.flags] == ([] if count else ["MISSING_FIELD"])
