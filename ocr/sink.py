@@ -52,9 +52,8 @@ def _min_conf(parsed: Parsed, numeric: bool) -> float:
     return NUMBER_MIN_CONF if numeric and not isinstance(parsed.value, str) else TEXT_MIN_CONF
 
 
-# The OCR model behind each read family: the page read and the `vie` cell reads share one;
-# a digit cell's glyph-by-glyph read is `eng` without a sequence's context.
-_MODEL = {"page": "vie", "vie": "vie", "eng": "eng", "glyph": "eng"}
+# The OCR model behind each read family: the page read and the `vie` cell reads share one.
+_MODEL = {"page": "vie", "vie": "vie", "eng": "eng"}
 
 
 def _majority(
@@ -79,6 +78,25 @@ def _majority(
     if any(_MODEL[family] not in backing for _, other in ranked[1:] for family, _ in other):
         return None
     return Parsed(ranked[0][0]), max(conf for _, conf in ranked[0][1])
+
+
+def _side_with_glyphs(
+    reads: Sequence[tuple[Parsed, str, float]], families: Sequence[str], glyphs: Parsed
+) -> tuple[Parsed, float] | None:
+    """When each model reads the cell one way and the two ways differ, the value of the model
+    the glyph-by-glyph read agrees with: a model misreads a glyph in its context ("5,5" as
+    "2,9", "7,7" as "1,7"), and the glyphs read one by one are free of that context."""
+    by_model: dict[str, set[object]] = {}
+    for (parsed, _, _), family in zip(reads, families, strict=True):
+        if parsed.ok:
+            by_model.setdefault(_MODEL[family], set()).add(parsed.value)
+    sides = list(by_model.values())
+    if len(sides) != 2 or any(len(side) != 1 for side in sides) or sides[0] == sides[1]:
+        return None
+    if not any(glyphs.value in side for side in sides):
+        return None
+    backing = [c for (p, _, c) in reads if p.ok and p.value == glyphs.value]
+    return Parsed(glyphs.value), max(backing)
 
 
 def _reads_mark(reads: Sequence[tuple[str, float]], mark: str) -> bool:
@@ -157,7 +175,7 @@ class FieldSink:
 
     def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
         """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
-        crops = [_crop(self.image, box) for box in boxes]
+        crops = [self._cropped(box) for box in boxes]
         present = [c for c in crops if c is not None]
         if not present:
             return ["" for _ in boxes]
@@ -169,7 +187,7 @@ class FieldSink:
     def read_cells(self, boxes: Sequence[Box]) -> list[list[Word]]:
         """The words of each box read in isolation, in page coordinates and reading order,
         one engine call for all (a strip of the cells' crops)."""
-        crops = [(box, _crop(self.image, box, text=True)) for box in boxes]
+        crops = [(box, self._cropped(box, text=True)) for box in boxes]
         present = [(box, crop) for box, crop in crops if crop is not None]
         if not present:
             return [[] for _ in boxes]
@@ -287,7 +305,7 @@ class FieldSink:
         reads = [(raw, min((w.conf for w in words), default=0.0)), *self.second_reads.get(cell, [])]
         expected = {1: "Đ", 2: "CĐ"}.get(self.glyph_count(cell))
         if expected and not _reads_mark(reads, expected):
-            crop = _crop(self.image, cell)
+            crop = self._cropped(cell)
             if crop is not None:
                 reads.append(self.engine.read_line(crop))
         agreeing = [c for t, c in reads if expected and parse_mark(t).value == expected]
@@ -308,7 +326,7 @@ class FieldSink:
 
     def glyph_count(self, cell: tuple[int, int, int, int]) -> int:
         """Glyphs in a cell: tall ink components, side by side (marks and dots are ignored)."""
-        crop = _crop(self.image, cell)
+        crop = self._cropped(cell)
         if crop is None:
             return 0
         _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
@@ -339,9 +357,8 @@ class FieldSink:
         A value needs at least two votes and more than any other; a lone read must be
         confident on its own; anything else goes to a person with every read shown.
         A digit cell's glyph-by-glyph read has a veto: both models can misread a glyph in one
-        context alike ("7,5" as "7,9"), and a glyph read alone is free of it. It votes only
-        when the models split, as the `eng` model read without context: with the `vie` reads
-        it outvotes `eng`'s reads in context, never `vie`'s (see `_majority`)."""
+        context alike ("7,5" as "7,9"), and a glyph read alone is free of it. When the two
+        models each read the cell their own way, it tells which (`_side_with_glyphs`)."""
         # Reads from one family (same engine and model) make correlated mistakes: a vote
         # counts only when it is backed by at least two families.
         strip = self.second_reads[cell]
@@ -349,7 +366,7 @@ class FieldSink:
         families = ["page", "vie", "eng"][: len(reads)]
         decided = _majority(reads, families)
         if decided is None or decided[1] < needed:  # split, or agreed but unsure: read alone
-            crop = _crop(self.image, cell)
+            crop = self._cropped(cell)
             if crop is not None:
                 extra = [self._read_alone(cell, eng=e) for e in (False, True)]
                 reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
@@ -362,8 +379,8 @@ class FieldSink:
             if by_glyph.ok and by_glyph.value != decided[0].value:
                 return decided[0], texts, decided[1], "READS_DISAGREE"
             return decided[0], texts, decided[1], None
-        if by_glyph.ok:  # the models split: the `eng` model may have misread in context
-            decided = _majority([*reads, (by_glyph, glyphs, 0.0)], [*families, "glyph"])
+        if by_glyph.ok:  # the models split: the glyph read, free of context, tells which
+            decided = _side_with_glyphs(reads, families, by_glyph)
             if decided is not None:
                 return decided[0], texts, decided[1], None
         values = [(p.value, t, c) for p, t, c in reads if p.ok]
@@ -376,7 +393,7 @@ class FieldSink:
 
     def _read_text_alone(self, cell: Box, *, soft: bool) -> tuple[str, float]:
         """A text cell or value read on its own as a block: wrapped lines in reading order."""
-        crop = _crop(self.image, cell, soft=soft, text=True)
+        crop = self._cropped(cell, soft=soft, text=True)
         if crop is None:
             return "", 0.0
         words = reading_order(self.engine.read_lines(crop))
@@ -385,15 +402,20 @@ class FieldSink:
     def _read_alone(self, cell: Box, *, eng: bool) -> tuple[str, float]:
         """One cell read on its own, with the crop and alphabet its read family uses (see
         prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise."""
-        crop = _crop(self.image, cell, soft=eng)
+        crop = self._cropped(cell, soft=eng)
         if crop is None:
             return "", 0.0
         if not eng:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
 
+    def _cropped(self, box: Box, *, soft: bool = False, text: bool = False) -> np.ndarray | None:
+        """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
+        pair = _crops(self.image, box, text=text)
+        return None if pair is None else pair[soft]
+
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
-        crop = _crop(self.image, cell)
+        crop = self._cropped(cell)
         if crop is None:
             return False
         return int((crop < 128).sum()) > 60  # more than specks: a glyph at 300 dpi is hundreds
@@ -420,7 +442,7 @@ class FieldSink:
         read that is junk (very low confidence) is no evidence: the cell read then stands alone.
         Otherwise a disagreement is flagged with the better-parsing read as the best guess.
         """
-        crop = _crop(self.image, cell)
+        crop = self._cropped(cell)
         if crop is None:
             return first, raw, conf, first.problem
         reads = list(self.second_reads.get(cell, []))
@@ -471,17 +493,6 @@ def _as_digits(raw: str) -> str:
     return raw.translate(_GLYPH_TO_DIGIT)
 
 
-def _crop(
-    image: np.ndarray, box: tuple[int, int, int, int], *, soft: bool = False, text: bool = False
-) -> np.ndarray | None:
-    """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
-    remnants at its edges and paper texture removed, in a white margin. `soft` keeps the
-    glyphs' own grey levels (their anti-aliased edges) instead of the thresholded ink. `text`
-    keeps specks: a Vietnamese dot below (học) is as small as paper texture."""
-    pair = _crops(image, box, text=text)
-    return None if pair is None else pair[soft]
-
-
 _BORDER = 12  # white margin around a crop: Tesseract reads glyphs touching the edge badly
 
 
@@ -493,7 +504,10 @@ def _inset(box: Box) -> int:
 def _crops(
     image: np.ndarray, box: tuple[int, int, int, int], *, text: bool = False
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The thresholded and the soft crop of a box (see `_crop`), cleaned once."""
+    """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
+    remnants at its edges and paper texture removed, in a white margin; and the soft crop,
+    which keeps the glyphs' own grey levels (their anti-aliased edges) instead. `text` keeps
+    specks: a Vietnamese dot below (học) is as small as paper texture."""
     x, y, w, h = box
     pad = _inset(box)
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]

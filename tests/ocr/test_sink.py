@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.engine import DIGITS, Box, OcrEngine, TesseractEngine, Word
 from ocr.fields import parse_score, parse_text, vocab_parser
 from ocr.glyphs import DIGIT_ALPHABET
-from ocr.sink import FieldSink, _majority
+from ocr.sink import FieldSink, _majority, _side_with_glyphs
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
@@ -128,19 +128,21 @@ def test_a_glyph_read_doubts_a_value_both_models_misread_alike() -> None:
 
 
 @pytest.mark.parametrize(
-    ("vie", "eng", "glyph", "decided"),
+    ("page", "vie", "eng", "glyph", "decided"),
     [
-        ("7,5", "7,9", "7,5", 7.5),  # `eng` misread in context, not glyph by glyph
-        ("1,7", "7,7", "7,7", None),  # `eng` alone, even glyph by glyph, never outvotes `vie`
-        ("3,7", "5,7", "5,7", None),
+        ("7,5", "7,5", "7,9", "7,5", 7.5),  # `eng` misread in context, not glyph by glyph
+        ("x;", "2,9", "5,5", "5,5", 5.5),  # ... or `vie` did
+        ("1,7", "1,7", "7,7", "7,7", 7.7),
+        ("7,9", "7,3", "7,5", "7,5", None),  # `vie` read two ways: no side to take
+        ("x;", "3,7", "5,7", "6,7", None),  # the glyphs side with neither
     ],
 )
-def test_a_glyph_read_settles_a_split_only_on_the_side_of_the_other_model(
-    vie: str, eng: str, glyph: str, decided: float | None
+def test_a_glyph_read_tells_which_model_misread_when_they_split(
+    page: str, vie: str, eng: str, glyph: str, decided: float | None
 ) -> None:
-    texts = [vie, vie, eng, vie, eng, glyph]  # page, strips, cell reads alone, glyphs
+    texts = [page, vie, eng, vie, eng]  # the page, the strips, the cell read alone
     reads = [(parse_score(t), t, 90.0) for t in texts]
-    result = _majority(reads, ["page", "vie", "eng", "vie", "eng", "glyph"])
+    result = _side_with_glyphs(reads, ["page", "vie", "eng", "vie", "eng"], parse_score(glyph))
     assert (result[0].value if result else None) == decided
 
 
