@@ -136,12 +136,17 @@ def label_values(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, l
     A value also ends at a wide blank gap: the line may continue with unrelated print
     (the motto on the right of a school line).
     """
-    hits = find_labels(line, labels)
     values: dict[str, list[Word]] = {}
-    for i, hit in enumerate(hits):
-        stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
+    for hit, stop in _label_spans(line, labels):
         values.setdefault(hit.name, value_words(line.words[hit.end : stop], line.height))
     return values
+
+
+def _label_spans(line: Line, labels: Mapping[str, Sequence[str]]) -> list[tuple[LabelHit, int]]:
+    """Each label found in the line, with the index of the word its value stops before."""
+    hits = find_labels(line, labels)
+    stops = [h.start for h in hits[1:]] + [len(line.words)]
+    return list(zip(hits, stops[: len(hits)], strict=True))
 
 
 Place = tuple[Box, float]  # where a label's value is printed, and its line's text height
@@ -156,11 +161,9 @@ def labelled_places(
     found: dict[str, list[Word]] = {}
     places: dict[str, Place] = {}
     for line in lines:
-        hits = find_labels(line, labels)
-        for i, hit in enumerate(hits):
+        for hit, stop in _label_spans(line, labels):
             if hit.name.startswith("_") or hit.name in found:
                 continue
-            stop = hits[i + 1].start if i + 1 < len(hits) else len(line.words)
             found[hit.name] = value_words(line.words[hit.end : stop], line.height)
             left = line.words[hit.end - 1].right
             right = line.words[stop].x if stop < len(line.words) else width

@@ -146,14 +146,8 @@ def _line_segments(image: np.ndarray, top: int, bottom: int) -> list[Box]:
     pad = height // 2
     y0 = max(0, top - pad)
     columns = np.flatnonzero((image[top : bottom + 1] < 128).any(axis=0))
-    if columns.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(columns) > 2 * height)
-    starts = np.concatenate(([columns[0]], columns[breaks + 1]))
-    ends = np.concatenate((columns[breaks], [columns[-1]]))
     return [
-        (int(a) - pad, y0, int(b - a) + 2 * pad, bottom + pad - y0)
-        for a, b in zip(starts, ends, strict=True)
+        (a - pad, y0, b - a + 2 * pad, bottom + pad - y0) for a, b in _runs(columns, 2 * height)
     ]
 
 
@@ -167,16 +161,18 @@ def _ink_bands(image: np.ndarray, tables: list[Table]) -> list[tuple[int, int]]:
         x, y, w, h = table.box
         ink[max(0, y - 5) : y + h + 5, max(0, x - 5) : x + w + 5] = False
     rows = np.flatnonzero(ink.sum(axis=1) >= MIN_LINE_INK)
-    if rows.size == 0:
+    return [(a, b) for a, b in _runs(rows, 1) if LINE_ROWS[0] <= b - a <= LINE_ROWS[1]]
+
+
+def _runs(indices: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """(first, last) of each run of sorted indices, a run ending where the next index is
+    more than `gap` further on."""
+    if indices.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(rows) > 1)
-    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
-    ends = np.concatenate((rows[breaks], [rows[-1]]))
-    return [
-        (int(a), int(b))
-        for a, b in zip(starts, ends, strict=True)
-        if LINE_ROWS[0] <= b - a <= LINE_ROWS[1]
-    ]
+    breaks = np.flatnonzero(np.diff(indices) > gap)
+    starts = np.concatenate(([indices[0]], indices[breaks + 1]))
+    ends = np.concatenate((indices[breaks], [indices[-1]]))
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
 def _mean(words: list[Word]) -> float:
