@@ -172,8 +172,8 @@ def _best_angle(small: np.ndarray, angles: np.ndarray) -> float:
     for angle in angles:
         matrix = cv2.getRotationMatrix2D(center, float(angle), 1.0)
         rotated = cv2.warpAffine(small, matrix, (w, h), flags=cv2.INTER_NEAREST)
-        profile = rotated.sum(axis=1).astype(np.float64)
-        scores.append(float(np.square(np.diff(profile)).sum()))
+        profile = cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+        scores.append(float(np.square(np.diff(profile.astype(np.float64))).sum()))
     return float(angles[int(np.argmax(scores))])
 
 
@@ -190,6 +190,13 @@ def rotate_by(gray: np.ndarray, angle: float) -> np.ndarray:
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=255,
     )
+
+
+def _deskewed(gray: np.ndarray, binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The page turned straight, its binary image (thresholded again only if it turned)."""
+    skew = estimate_skew(binary)
+    straight = rotate_by(gray, skew)
+    return straight, binary if straight is gray else binarize(straight), skew
 
 
 def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,19 +217,17 @@ def clean_page(page: PageImage, rotation: int | None = None) -> CleanPage:
     gray, source_dpi = normalize_resolution(to_gray(page.pixels), page.dpi)
     gray = remove_dark_border(flatten_background(gray))
     if rotation is None:
-        rotation = 90 if text_is_vertical(binarize(gray)) else 0
-        gray = rotate_upright(gray, rotation)
-        skew = estimate_skew(binarize(gray))
-        gray = rotate_by(gray, skew)
-        if upside_down(binarize(gray)):
+        rotation, binary = 0, binarize(gray)
+        if text_is_vertical(binary):
+            rotation, gray, binary = 90, rotate_upright(gray, 90), rotate_upright(binary, 90)
+        gray, binary, skew = _deskewed(gray, binary)
+        if upside_down(binary):
             rotation = (rotation + 180) % 360
-            gray = rotate_upright(gray, 180)
+            gray, binary = rotate_upright(gray, 180), rotate_upright(binary, 180)
             skew = -skew
     else:
         gray = rotate_upright(gray, rotation)
-        skew = estimate_skew(binarize(gray))
-        gray = rotate_by(gray, skew)
-    binary = binarize(gray)
+        gray, binary, skew = _deskewed(gray, binarize(gray))
     h_lines, v_lines = ruling_lines(binary)
     grid = cv2.dilate(cv2.bitwise_or(h_lines, v_lines), np.ones((3, 3), np.uint8))
     text_only = gray.copy()
