@@ -22,7 +22,7 @@ A4_SHORT_SIDE_INCH = 8.27
 @dataclass(frozen=True)
 class PageImage:
     number: int  # 1-based page number in the source
-    pixels: np.ndarray  # grayscale uint8, or BGR uint8 for colour scans
+    pixels: np.ndarray  # grayscale uint8, or BGR uint8 for colour scans decoded in colour
     dpi: float | None  # from file metadata when plausible
 
 
@@ -33,15 +33,19 @@ def is_scan_candidate(path: Path) -> bool:
     return True  # unknown suffixes are tried and quarantined with a reason, never ignored
 
 
-def decode_booklet(path: Path) -> list[PageImage]:
-    """All pages of one booklet, in order. Raises UnreadableScan with the reason."""
+def decode_booklet(path: Path, colour: bool = True) -> list[PageImage]:
+    """All pages of one booklet, in order. Raises UnreadableScan with the reason.
+
+    `colour=False` keeps only what OCR reads of a colour scan, its red channel (red seals fade
+    into the paper there): a third of the memory, a booklet of 400 dpi colour pages 180 MB less.
+    """
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise UnreadableScan(f"folder {path.name} holds no page images")
-        pages = [page for f in files for page in _decode_file(f)]
+        pages = [page for f in files for page in _decode_file(f, colour)]
     else:
-        pages = list(_decode_file(path))
+        pages = list(_decode_file(path, colour))
     if not pages:
         raise UnreadableScan(f"{path.name} has no pages")
     if len(pages) > MAX_PAGES:
@@ -49,21 +53,21 @@ def decode_booklet(path: Path) -> list[PageImage]:
     return [PageImage(i + 1, p.pixels, p.dpi) for i, p in enumerate(pages)]
 
 
-def _decode_file(path: Path) -> Iterator[PageImage]:
+def _decode_file(path: Path, colour: bool) -> Iterator[PageImage]:
     data = path.read_bytes()
     if not data:
         raise UnreadableScan(f"{path.name} is empty (0 bytes)", hint="rescan the booklet")
     if data[:5] == b"%PDF-":
-        yield from _decode_pdf(data, path.name)
+        yield from _decode_pdf(data, path.name, colour)
     else:
-        yield from _decode_image(data, path.name)
+        yield from _decode_image(data, path.name, colour)
 
 
-def _decode_image(data: bytes, name: str) -> Iterator[PageImage]:
+def _decode_image(data: bytes, name: str, colour: bool) -> Iterator[PageImage]:
     try:
         with Image.open(io.BytesIO(data)) as img:
             for frame in ImageSequence.Iterator(img):
-                yield PageImage(0, _to_array(frame), _dpi_of(frame))
+                yield PageImage(0, _to_array(frame, colour), _dpi_of(frame))
     except (
         UnidentifiedImageError,
         OSError,
@@ -81,7 +85,7 @@ def _decode_image(data: bytes, name: str) -> Iterator[PageImage]:
         ) from exc
 
 
-def _decode_pdf(data: bytes, name: str) -> Iterator[PageImage]:
+def _decode_pdf(data: bytes, name: str, colour: bool) -> Iterator[PageImage]:
     import pikepdf
 
     try:
@@ -90,10 +94,10 @@ def _decode_pdf(data: bytes, name: str) -> Iterator[PageImage]:
         raise UnreadableScan(f"{name} is a damaged PDF", hint="rescan the booklet") from exc
     with pdf:
         for page in pdf.pages:
-            yield _pdf_page_image(page, name)
+            yield _pdf_page_image(page, name, colour)
 
 
-def _pdf_page_image(page: object, name: str) -> PageImage:
+def _pdf_page_image(page: object, name: str, colour: bool) -> PageImage:
     """The page's scanned image: the largest image drawn on it (scanners write one per page)."""
     import pikepdf
 
@@ -108,13 +112,15 @@ def _pdf_page_image(page: object, name: str) -> PageImage:
         raise UnreadableScan(f"{name} has a PDF page whose image cannot be decoded") from exc
     width_pt = float(page.mediabox[2]) - float(page.mediabox[0])  # type: ignore[attr-defined]
     dpi = pil.width / (width_pt / 72.0) if width_pt > 0 else None
-    return PageImage(0, _to_array(pil), dpi)
+    return PageImage(0, _to_array(pil, colour), dpi)
 
 
-def _to_array(img: Image.Image) -> np.ndarray:
+def _to_array(img: Image.Image, colour: bool) -> np.ndarray:
     if img.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr"):
-        rgb = np.asarray(img.convert("RGB"))
-        return np.ascontiguousarray(rgb[:, :, ::-1])  # BGR, the OpenCV convention
+        rgb = img if img.mode == "RGB" else img.convert("RGB")
+        if not colour:
+            return np.asarray(rgb.getchannel("R"))
+        return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])  # BGR, the OpenCV convention
     return np.asarray(img.convert("L"))
 
 

@@ -164,7 +164,7 @@ def extract_one(task: tuple[str, str, dict[str, Any]]) -> WorkerResult:
     path, document_id, source = task
     start = _cpu_seconds()
     try:
-        pages = decode_booklet(Path(path))
+        pages = decode_booklet(Path(path), colour=False)
         found = extract_booklet(pages, source=Source(**source), document_id=document_id)
         record, error = found.record.to_contract(), None
     except HocbaError as exc:

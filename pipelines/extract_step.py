@@ -32,7 +32,7 @@ def extract_one(item: Accepted, store: ObjectStore) -> Outcome:
     try:
         with tempfile.TemporaryDirectory(prefix="hocba-") as tmp:
             path = _fetch(item, store, Path(tmp))
-            pages = decode_booklet(path)
+            pages = decode_booklet(path, colour=False)
             source = Source(file=item.file_name, sha256=item.sha256, page_count=len(pages))
             extraction = extract_booklet(pages, source=source, document_id=item.document_id)
     except HocbaError as exc:

@@ -85,7 +85,7 @@ def ingest_one(
             earlier,
         ), None
     try:
-        pages = decode_booklet(path)
+        pages = decode_booklet(path, colour=False)
     except UnreadableScan as exc:
         key = _quarantine(store, batch_id, path)
         return _record(repo, batch_id, name, sha, size, key, "quarantined", _reason_vi(exc)), None
