@@ -131,6 +131,7 @@ def _fill(
             )
         )
     _check_page_owner(record.student, year_names, flags)
+    _check_school_names(record.years, flags)
 
 
 def _name_reading(sink: FieldSink) -> object:
@@ -159,6 +160,28 @@ def _check_page_owner(
                     field=f"years[{index}]",
                     code="PAGE_NAME_MISMATCH",
                     message="Họ tên trên trang năm học khác với trang sơ yếu lý lịch; trang này có thể thuộc học sinh khác.",
+                )
+            )
+
+
+def _check_school_names(years: Sequence[YearPage], flags: list[Flag]) -> None:
+    """A school's name is printed on each year page; pages where it has the same letters but
+    other accents («Đại Đồng», «Đại Đông») disagree, and which read is right is not known, so
+    every one of them is flagged. A pupil who changed schools has other letters: not compared."""
+    pages: dict[str, list[int]] = {}
+    for index, year in enumerate(years):
+        if year.school_name:
+            pages.setdefault(_letters(year.school_name), []).append(index)
+    for indices in pages.values():
+        spellings = sorted({str(years[i].school_name) for i in indices})
+        if len(spellings) < 2:
+            continue
+        for index in indices:
+            flags.append(
+                Flag(
+                    field=f"years[{index}].school_name",
+                    code="PAGES_DISAGREE",
+                    message=f"Tên trường đọc được khác nhau giữa các trang năm học («{'» / «'.join(spellings)}»); cần đối chiếu với ảnh quét.",
                 )
             )
 

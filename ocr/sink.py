@@ -22,7 +22,8 @@ NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
-INFO_CODES = frozenset({"TEXT_SETTLED"})  # noted for the reviewer, not a reason for review
+# noted for the reviewer, not a reason for review
+INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
@@ -38,6 +39,7 @@ _MESSAGES = {
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
     "TEXT_SETTLED": "Lần đọc cả trang khác với ba lần đọc riêng ô (giống nhau, tin cậy cao); đã lấy giá trị đọc riêng ô. Các lần đọc: «{raw}».",
+    "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
     "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
 }
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from domain.record import YearPage
 from domain.text import search_key
 from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
@@ -13,6 +15,7 @@ from ocr.engine import DIGITS, Box, Word
 from ocr.fields import (
     Parsed,
     first_int,
+    match_vocab,
     parse_class,
     parse_name,
     parse_school_year,
@@ -34,6 +37,7 @@ from ocr.layout import (
 from ocr.pages import ReadPage
 from ocr.sink import FieldSink, value_region
 
+NAME_LETTERS = 60.0  # letters-only similarity (rapidfuzz ratio) for a row named by the form
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "full_name": ("Họ và tên học sinh", "Họ và tên", "Họ tên"),
     "class_name": ("Lớp",),
@@ -100,14 +104,47 @@ def new_year_page(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> 
     return year
 
 
+def compulsory_subjects(family: str, grade: int | None) -> set[str]:
+    """The subjects the form prints a row for: of the grade, or of every grade when unknown."""
+    grades = [grade] if grade in GRADES_BY_FAMILY[family] else GRADES_BY_FAMILY[family]
+    compulsory = [{s.name for s in subjects_for(family, g) if not s.optional} for g in grades]
+    return set.intersection(*compulsory)
+
+
 def flag_missing_subjects(year: YearPage, family: str, sink: FieldSink, prefix: str) -> None:
     """The form prints a row for every compulsory subject of the grade (of any grade, when the
     grade is unknown): one not found was misread or folded into the header, never dropped."""
-    grades = [year.grade] if year.grade in GRADES_BY_FAMILY[family] else GRADES_BY_FAMILY[family]
-    compulsory = [{s.name for s in subjects_for(family, g) if not s.optional} for g in grades]
     found = {s.name for s in year.subjects}
-    for name in sorted(set.intersection(*compulsory) - found):
+    for name in sorted(compulsory_subjects(family, year.grade) - found):
         sink.flag(f"{prefix}.subjects", "ROW_NOT_FOUND", name)
+
+
+def subject_names(
+    names: Mapping[int, str],
+    index: Mapping[str, str],
+    compulsory: set[str],
+    sink: FieldSink,
+    path: str,
+) -> dict[int, str]:
+    """Each row's subject by its printed name. OCR garbles short abbreviations past a vocabulary
+    match («TX&NH», «TN&KNH» for «TN&XH»): when exactly one row is unnamed and exactly one
+    compulsory subject has no row, that row is it, if its letters are mostly that name's.
+    The row is then read as usual, with an info flag keeping the text it was named from."""
+    named = {row: match_vocab(text, index) for row, text in names.items()}
+    found = {str(m.value): row for row, m in named.items() if m.ok}
+    unnamed = [row for row, m in named.items() if not m.ok and names[row].strip()]
+    missing = compulsory - set(found)
+    if len(unnamed) == 1 and len(missing) == 1:
+        (row,), (subject,) = unnamed, missing
+        printed = [p for p, canonical in index.items() if canonical == subject]
+        if max(fuzz.ratio(_letters(names[row]), _letters(p)) for p in printed) >= NAME_LETTERS:
+            sink.flag(path, "ROW_NAMED_BY_FORM", f"{names[row]} → {subject}")
+            found[subject] = row
+    return {row: subject for subject, row in found.items()}
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in search_key(text) if ch.isalnum())
 
 
 def flag_unread_columns(

@@ -31,6 +31,7 @@ from ocr.pages import ReadPage
 from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
+    compulsory_subjects,
     flag_missing_subjects,
     labelled,
     lines_below,
@@ -38,6 +39,7 @@ from ocr.year_common import (
     new_year_page,
     read_count,
     read_decision,
+    subject_names,
     table_with,
 )
 
@@ -108,14 +110,20 @@ def _read_subjects(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage)
         CONTENT_TESTS,
         {"level": LEVEL_LETTERS},
     )
+    names = subject_names(
+        {r: cell_text(cells[roles["name"]]) for r, cells in rows},
+        SUBJECT_INDEX,
+        compulsory_subjects("TH-2014", year.grade),
+        sink,
+        f"{prefix}.subjects",
+    )
     for row_index, cells in rows:
-        subject = match_vocab(cell_text(cells[roles["name"]]), SUBJECT_INDEX)
-        if not subject.ok:
+        if row_index not in names:
             sink.unrecognized_row(f"{prefix}.subjects", cells, roles["name"])
             continue
         index = len(year.subjects)
         path = f"{prefix}.subjects[{index}]"
-        result = SubjectResult(name=str(subject.value))
+        result = SubjectResult(name=names[row_index])
         if "level" in roles:  # a cell the page read left empty is checked for ink
             cell = table.cell_box(row_index, roles["level"])
             result.level = sink.take(

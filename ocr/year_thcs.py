@@ -30,6 +30,7 @@ from ocr.sink import FieldSink
 from ocr.year_common import (
     body_rows,
     column_roles,
+    compulsory_subjects,
     fill_term_columns,
     flag_missing_subjects,
     flag_unread_columns,
@@ -42,6 +43,7 @@ from ocr.year_common import (
     read_decision,
     require_roles,
     reread_headers,
+    subject_names,
     table_with,
     term_of,
     terms_in_order,
@@ -110,11 +112,6 @@ def read_thcs_year(page: ReadPage, sink: FieldSink, prefix: str) -> YearPage:
     return year
 
 
-def _marks_only(name_text: str) -> bool:
-    subject = match_vocab(name_text, SUBJECT_INDEX)
-    return subject.ok and subject.value in MARK_SUBJECTS
-
-
 def score_columns(
     headers: list[str], reread: Callable[[], list[str]], n_cols: int
 ) -> dict[str, int]:
@@ -150,10 +147,15 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     roles = score_columns(headers, lambda: reread_headers(table, rows, sink), table.n_cols)
     require_roles(roles, TERMS, sink, f"{prefix}.subjects")
     value_cols = [roles[t] for t in (*TERMS, "retest") if t in roles]
-    alphabets = [
-        MARK_LETTERS if _marks_only(cell_text(cells[roles["name"]])) else DIGITS
-        for _, cells in rows
-    ]
+    texts = {r: cell_text(cells[roles["name"]]) for r, cells in rows}
+    names = subject_names(
+        {r: text for r, text in texts.items() if not _is_average_row(text)},
+        SUBJECT_INDEX,
+        compulsory_subjects("THCS-2011", year.grade),
+        sink,
+        f"{prefix}.subjects",
+    )
+    alphabets = [MARK_LETTERS if names.get(r) in MARK_SUBJECTS else DIGITS for r, _ in rows]
     sink.prefetch(
         [table.cell_box(r, c) for r, _ in rows for c in value_cols],
         [chars for chars in alphabets for _ in value_cols],
@@ -161,8 +163,7 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
     averages = TermTriple()
     average_seen = False
     for row_index, cells in rows:
-        name_text = cell_text(cells[roles["name"]])
-        if _is_average_row(name_text):
+        if _is_average_row(texts[row_index]):
             average_seen = True
             for term in TERMS:
                 if term in roles:
@@ -173,13 +174,12 @@ def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -
                     )
                     setattr(averages, term, value if isinstance(value, float) else None)
             continue
-        subject = match_vocab(name_text, SUBJECT_INDEX)
-        if not subject.ok:
+        if row_index not in names:
             sink.unrecognized_row(
                 f"{prefix}.subjects", [cells[c] for c in (roles["name"], *value_cols)]
             )
             continue
-        result = SubjectResult(name=str(subject.value))
+        result = SubjectResult(name=names[row_index])
         marks_only = result.name in MARK_SUBJECTS
         index = len(year.subjects)
         for term in (*TERMS, "retest"):

@@ -31,6 +31,8 @@ REASONS_VI = {
     "IDENTITY_CONFLICT": "số định danh in trên học bạ thuộc người khác",
     "REGISTRY_MISMATCH": "thông tin khác với CSDL dân cư",
     "ROW_NOT_FOUND": "không đọc được tên dòng trong bảng",
+    "ROW_NAMED_BY_FORM": "tên môn đọc sai, xác định theo mẫu in",
+    "PAGES_DISAGREE": "tên trường khác nhau giữa các trang",
     "COLUMN_NOT_FOUND": "không xác định được cột của bảng",
     "SUBJECT_MISSING": "thiếu môn học bắt buộc",
     "HANDWRITTEN": "giá trị viết tay",

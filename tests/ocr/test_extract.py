@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from domain.record import Flag, Source, Student, TranscriptRecord
+from domain.record import Flag, Source, Student, TranscriptRecord, YearPage
 from ocr.decode import PageImage
-from ocr.extract import Extraction, _check_page_owner, extract_booklet
+from ocr.extract import Extraction, _check_page_owner, _check_school_names, extract_booklet
 from synth.content import make_records
 from synth.layouts import DEV_VARIANTS, VARIANTS
 from synth.render import render_booklet
@@ -129,3 +129,20 @@ def test_a_year_page_of_another_pupil_is_flagged(year_page_reads: str, flagged: 
     flags: list[Flag] = []
     _check_page_owner(Student(full_name="Trương Bảo Uyên"), [(1, year_page_reads)], flags)
     assert [f.code for f in flags] == (["PAGE_NAME_MISMATCH"] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("names", "flagged"),
+    [
+        (["Trường THCS Đại Đồng", "Trường THCS Đại Đông", "Trường THCS Đại Đồng"], [0, 1, 2]),
+        (["Trường THCS Đại Đồng", "Trường THCS Đại Đồng", None], []),
+        (["Trường THCS Đông Hải", "Trường THCS Lê Lợi"], []),  # the pupil changed schools
+    ],
+)
+def test_one_school_read_with_other_accents_on_another_page_is_flagged(
+    names: list[str | None], flagged: list[int]
+) -> None:
+    flags: list[Flag] = []
+    _check_school_names([YearPage(page=i + 2, school_name=n) for i, n in enumerate(names)], flags)
+    assert [f.field for f in flags] == [f"years[{i}].school_name" for i in flagged]
+    assert all(f.code == "PAGES_DISAGREE" and "Đại Đông" in f.message for f in flags)

@@ -8,12 +8,22 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.vocab import THCS_SUBJECTS
 from ocr.engine import Word
 from ocr.layout import group_lines, labelled_places
 from ocr.sink import FieldSink
 from ocr.tess_api import TesserocrEngine
-from ocr.year_common import column_roles, name_first, read_count, term_of
+from ocr.year_common import (
+    column_roles,
+    compulsory_subjects,
+    name_first,
+    read_count,
+    subject_names,
+    term_of,
+)
+from ocr.year_th import SUBJECT_INDEX as TH_INDEX
 from ocr.year_thcs import SCORE_ROLES, _is_average_row, score_columns
+from ocr.year_thcs import SUBJECT_INDEX as THCS_INDEX
 
 
 def test_a_garbled_signature_header_cannot_take_the_name_column() -> None:
@@ -119,3 +129,50 @@ def test_a_count_the_page_read_dropped_is_read_from_its_place(
     assert found["absences"] == []
     assert read_count(sink, "absences", found["absences"], places["absences"]) == expected
     assert [f.code for f in sink.flags] == ([] if count else ["MISSING_FIELD"])
+
+
+def _names(texts: dict[int, str], family: str, grade: int | None) -> tuple[dict[int, str], list]:
+    index = TH_INDEX if family == "TH-2014" else THCS_INDEX
+    sink = FieldSink(page=1, image=np.full((10, 10), 255, np.uint8), engine=TesserocrEngine())
+    names = subject_names(texts, index, compulsory_subjects(family, grade), sink, "years[0]")
+    return names, sink.flags
+
+
+GRADE_2_ROWS = {
+    1: "Tiếng Việt", 2: "Toán", 3: "Đạo đức", 5: "Âm nhạc", 6: "Mĩ thuật", 7: "Thủ công",
+    8: "Thể dục",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("read", "by_form"),
+    [("TX&NH", True), ("TN&KNH", True), ("Tự nhicn và Xã hoj", True), ("TNXH", False)],
+)
+def test_the_one_unnamed_row_is_the_one_compulsory_subject_missing(
+    read: str, by_form: bool
+) -> None:
+    names, flags = _names({**GRADE_2_ROWS, 4: read}, "TH-2014", 2)
+    assert names[4] == "Tự nhiên và Xã hội"
+    expected = [("ROW_NAMED_BY_FORM", "info")] if by_form else []  # «TNXH» matches as it is
+    assert [(f.code, f.severity) for f in flags] == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "grade"),
+    [
+        ({**GRADE_2_ROWS, 4: "Ghi chú"}, 2),  # other letters: not a garbled name
+        ({**GRADE_2_ROWS, 4: "TX&NH", 9: "Tiếng dtộc"}, 2),  # two rows unnamed
+        ({**{k: v for k, v in GRADE_2_ROWS.items() if k != 3}, 4: "TX&NH"}, 2),  # two missing
+    ],
+)
+def test_no_row_is_named_by_the_form_unless_only_one_fits(rows: dict[int, str], grade: int) -> None:
+    names, flags = _names(rows, "TH-2014", grade)
+    assert 4 not in names and not flags
+
+
+def test_a_thcs_row_is_named_by_the_form_too() -> None:
+    rows = {i: s.name for i, s in enumerate(THCS_SUBJECTS) if s.name not in ("Hóa học", "Tin học")}
+    rows[1] = "Vât lj"  # two slips from «Vật lí»: past the vocabulary match
+    names, flags = _names(rows, "THCS-2011", 7)
+    assert names[1] == "Vật lí" and len(names) == len(rows)
+    assert [f.code for f in flags] == ["ROW_NAMED_BY_FORM"]
