@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd postgresql
-  poppler-utils fonts-dejavu-core fonts-dejavu-extra fonts-noto-core libnss3-tools softhsm2
+  poppler-utils fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-liberation2 libnss3-tools softhsm2
   python3-venv git chromium chromium-driver)
 
 missing=()

@@ -26,7 +26,7 @@ from domain.vocab import (
     subjects_for,
 )
 from synth.degrade import DPI_RANGE, apply_degradation, degrade_page
-from synth.layouts import DEV_VARIANTS, VARIANTS
+from synth.layouts import DEV_VARIANTS, HELD_OUT, VARIANTS
 from synth.render import (
     draw_booklet,
     format_dob,
@@ -154,16 +154,17 @@ def test_rendering_is_deterministic() -> None:
     assert first == second
 
 
-def test_variants_differ_and_holdout_is_unseen() -> None:
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_variants_differ_and_holdout_is_unseen(name: str) -> None:
     assert set(DEV_VARIANTS) >= {"p1", "p2", "p3", "p4", "p5", "p6"}
-    assert "holdout" not in DEV_VARIANTS
-    holdout = VARIANTS["holdout"]
+    assert name not in DEV_VARIANTS
+    holdout = VARIANTS[name]
     dev_fonts = {
         f for n in DEV_VARIANTS for f in (VARIANTS[n].fonts.label, VARIANTS[n].fonts.value)
     }
     assert holdout.fonts.label not in dev_fonts and holdout.fonts.value not in dev_fonts
-    for name in DEV_VARIANTS:
-        assert VARIANTS[name].identity_labels != holdout.identity_labels
+    for other in (*DEV_VARIANTS, *(h for h in HELD_OUT if h != name)):
+        assert VARIANTS[other].identity_labels != holdout.identity_labels
     for variant in VARIANTS.values():
         for field, label in variant.identity_labels.items():
             assert label in IDENTITY_LABELS[field], (variant.name, field)
@@ -285,3 +286,18 @@ def test_handwritten_mode_writes_values_by_hand_in_the_same_frame(family: str) -
         assert _blue_ink(h.img) > _blue_ink(p.img) + 20_000
     again = draw_booklet(record, VARIANTS["p2"], handwritten=True)
     assert all(a.img.tobytes() == b.img.tobytes() for a, b in zip(hand, again, strict=True))
+
+
+VIETNAMESE_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_printing_has_every_vietnamese_letter(name: str) -> None:
+    """A font without them prints boxes (Liberation 1.x has no «ệ»): not a printing."""
+    from fontTools.ttLib import TTFont
+
+    fonts = VARIANTS[name].fonts
+    for path in (fonts.label, fonts.label_bold, fonts.value):
+        cmap = TTFont(path).getBestCmap()
+        letters = VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper()
+        assert not [ch for ch in letters if ord(ch) not in cmap], path
