@@ -12,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
 from ocr.engine import DIGITS, Box, OcrEngine, Word
-from ocr.fields import NOT_PARSED, Parsed, parse_mark
+from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
 from ocr.glyphs import read_glyphs
 from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
@@ -21,6 +21,7 @@ TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
+SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
@@ -68,7 +69,7 @@ def _majority(
     votes: dict[object, list[tuple[str, float]]] = {}
     valid = {parsed.value for parsed, _, _ in reads if parsed.ok}
     for (parsed, text, conf), family in zip(reads, families, strict=True):
-        value = parsed.value if parsed.ok else _comma_lost(text, valid)
+        value = parsed.value if parsed.ok else _backed(text, valid)
         if value is not None:
             votes.setdefault(value, []).append((family, conf))
     ranked = sorted(votes.items(), key=lambda item: len(item[1]), reverse=True)
@@ -119,6 +120,28 @@ def _settled(
         return False
     slip = first.ok and Levenshtein.distance(str(first.value), str(value)) <= SETTLED_EDITS
     return slip or conf < needed
+
+
+def _backed(text: str, valid: set[object]) -> object | None:
+    """The value another read found that this unparsed read backs: support, never a value."""
+    lost = _comma_lost(text, valid)
+    return lost if lost is not None else _glyph_lost(text, valid)
+
+
+def _glyph_lost(text: str, valid: set[object]) -> str | None:
+    """The vocabulary entry another read found, when this read is one glyph from it and from
+    no other read's value: the `eng` read of "Hoàn thành tốt" with the vocabulary's letters
+    often loses the «o» of «tốt» ("Hoanthanhtt"). Long entries only: one glyph turns a short
+    one ("HT", "Đ") into another."""
+    key = _compact(text)
+    if len(key) < SLIP_MIN_LETTERS:
+        return None
+    near = [v for v in valid if isinstance(v, str) and Levenshtein.distance(key, _compact(v)) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
+def _compact(text: str) -> str:
+    return vocab_key(text).replace(" ", "")
 
 
 def _comma_lost(text: str, valid: set[object]) -> float | None:

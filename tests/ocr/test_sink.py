@@ -12,7 +12,7 @@ from ocr.fields import parse_score, parse_text, vocab_parser
 from ocr.glyphs import DIGIT_ALPHABET
 from ocr.sink import FieldSink, _majority, _side_with_glyphs
 from ocr.tess_api import TesserocrEngine
-from ocr.year_th import PC_NL_INDEX, PC_NL_LETTERS
+from ocr.year_th import LEVEL_INDEX, PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import CONDUCT_INDEX, RANK_LETTERS
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -164,6 +164,42 @@ def test_a_value_is_decided_only_when_no_other_model_reads_another(
     reads = [(parse_score(t), t, 90.0) for t in (page, vie, eng)]
     result = _majority(reads, ["page", "vie", "eng"])
     assert (result[0].value if result else None) == decided
+
+
+@pytest.mark.parametrize(
+    ("reads", "decided"),
+    [
+        # `eng`, with the vocabulary's letters, loses the «o» of «tốt» in both its reads
+        (
+            [
+                "Hoàn : thành : tốt _",
+                "Hoàn thành tốt",
+                "Hoanthanhtt",
+                "Hoàn thành tốt",
+                "Hoanthanhtt",
+            ],
+            "Hoàn thành tốt",
+        ),
+        (["", "", "Hoanthanhtt", "", "Hoanthanhtt"], None),  # one glyph off is never a value alone
+        (
+            ["x", "Hoàn thành tốt", "Hoanthnahtot", "Hoàn thành tốt", "Hoanthnahtot"],
+            None,
+        ),  # two off
+    ],
+)
+def test_an_eng_read_one_glyph_off_a_long_entry_backs_it(
+    reads: list[str], decided: str | None
+) -> None:
+    parse = vocab_parser(LEVEL_INDEX)
+    result = _majority([(parse(t), t, 90.0) for t in reads], ["page", "vie", "eng", "vie", "eng"])
+    assert (result[0].value if result else None) == decided
+
+
+def test_a_read_one_glyph_off_a_short_entry_backs_nothing() -> None:
+    """«Đạt» read "Dal": one glyph turns a short entry into another («Tốt» is two from it)."""
+    parse = vocab_parser(PC_NL_INDEX)
+    reads = [(parse(t), t, 90.0) for t in ("x", "Đạt", "Dal", "", "Dal")]
+    assert _majority(reads, ["page", "vie", "eng", "vie", "eng"]) is None
 
 
 def _comment_cell(text: str, font_file: str = SANS, size: int = 48) -> tuple[np.ndarray, Box]:
