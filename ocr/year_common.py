@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from domain.record import YearPage
 from domain.text import search_key
@@ -76,6 +77,8 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
             continue
         for name, words in label_values(line, HEADER_LABELS).items():
             found.setdefault(name, words)
+    if "class_name" not in found and found.get("full_name"):
+        found.update(split_slipped_class(found["full_name"]))
     # Every value read twice, in its line and cut out (one strip for all): see prefetch_text.
     regions = {name: value_region(words) for name, words in found.items() if words}
     sink.prefetch_text(list(regions.values()))
@@ -86,6 +89,19 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
         elif name != "full_name":
             sink.missing(path)
     return header
+
+
+def split_slipped_class(name_words: list[Word]) -> dict[str, list[Word]]:
+    """The form prints «Lớp:» between the pupil's name and the school year. The page read can
+    garble that short label past a label match («Lớn:», «LẾP:»), and the class is then read
+    as the end of the name. A word ending in «:» one slip from «lớp», followed by a class,
+    is that label: the name ends before it and the class follows it."""
+    for i, word in enumerate(name_words[:-1]):
+        rest = name_words[i + 1 :]
+        slipped = word.text.endswith(":") and Levenshtein.distance(token_key(word.text), "lop") <= 1
+        if slipped and parse_class(" ".join(w.text for w in rest)).ok:
+            return {"full_name": name_words[:i], "class_name": rest}
+    return {}
 
 
 def new_year_page(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> YearPage:

@@ -18,6 +18,7 @@ from ocr.year_common import (
     compulsory_subjects,
     name_first,
     read_count,
+    split_slipped_class,
     subject_names,
     term_of,
 )
@@ -176,3 +177,24 @@ def test_a_thcs_row_is_named_by_the_form_too() -> None:
     names, flags = _names(rows, "THCS-2011", 7)
     assert names[1] == "Vật lí" and len(names) == len(rows)
     assert [f.code for f in flags] == ["ROW_NAMED_BY_FORM"]
+
+
+def _words(*texts: str) -> list[Word]:
+    return [Word(t, 90.0, 100 * i, 0, 80, 40) for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "class_name"),
+    [
+        (("NGUYỄN", "HẢI", "THẢO", "Lớn:", "1C3"), "NGUYỄN HẢI THẢO", "1C3"),
+        (("NGUYỄN", "THỊ", "LINH", "LẾP:", "3C"), "NGUYỄN THỊ LINH", "3C"),
+        (("NGUYỄN", "THỊ", "LINH", "DU:", "3C"), None, None),  # not the label: left as read
+        (("NGUYỄN", "THỊ", "LINH", "Lớn:", "¿C2"), None, None),  # no class after it
+    ],
+)
+def test_a_class_label_the_page_read_garbled_still_ends_the_name(
+    read: tuple[str, ...], name: str | None, class_name: str | None
+) -> None:
+    found = split_slipped_class(_words(*read))
+    assert " ".join(w.text for w in found.get("full_name", [])) == (name or "")
+    assert " ".join(w.text for w in found.get("class_name", [])) == (class_name or "")
