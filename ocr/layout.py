@@ -143,6 +143,14 @@ def label_values(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, l
     return values
 
 
+def label_spans(line: Line, labels: Mapping[str, Sequence[str]]) -> dict[str, list[Word]]:
+    """For each label in the line, every word after it up to the next label, as read."""
+    spans: dict[str, list[Word]] = {}
+    for hit, stop in _label_spans(line, labels):
+        spans.setdefault(hit.name, list(line.words[hit.end : stop]))
+    return spans
+
+
 def _label_spans(line: Line, labels: Mapping[str, Sequence[str]]) -> list[tuple[LabelHit, int]]:
     """Each label found in the line, with the index of the word its value stops before."""
     hits = find_labels(line, labels)

@@ -29,6 +29,7 @@ from ocr.layout import (
     cell_text,
     find_labels,
     is_leader,
+    label_spans,
     label_values,
     labelled_places,
     phrase_in,
@@ -75,10 +76,12 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
         if line.keys and line.keys[0] == "truong" and "school_name" not in found:
             found["school_name"] = _school_words(line)
             continue
-        for name, words in label_values(line, HEADER_LABELS).items():
+        values = label_values(line, HEADER_LABELS)
+        if "full_name" in values and "class_name" not in values:
+            span = label_spans(line, HEADER_LABELS)["full_name"]
+            values.update(split_slipped_class(span, line.height))
+        for name, words in values.items():
             found.setdefault(name, words)
-    if "class_name" not in found and found.get("full_name"):
-        found.update(split_slipped_class(found["full_name"]))
     # Every value read twice, in its line and cut out (one strip for all): see prefetch_text.
     regions = {name: value_region(words) for name, words in found.items() if words}
     sink.prefetch_text(list(regions.values()))
@@ -91,16 +94,17 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
     return header
 
 
-def split_slipped_class(name_words: list[Word]) -> dict[str, list[Word]]:
+def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]]:
     """The form prints «Lớp:» between the pupil's name and the school year. The page read can
-    garble that short label past a label match («Lớn:», «LẾP:»), and the class is then read
-    as the end of the name. A word ending in «:» one slip from «lớp», followed by a class,
-    is that label: the name ends before it and the class follows it."""
-    for i, word in enumerate(name_words[:-1]):
-        rest = name_words[i + 1 :]
+    garble that short label past a label match («Lớn:», «LẾP:»), and the class is then lost
+    after the name. In the words after the name's label (`span`), a word ending in «:» one
+    slip from «lớp», followed by a class, is that label: the name ends before it, the class
+    follows it. Returns both values (leaders dropped), or nothing."""
+    for i, word in enumerate(span[:-1]):
         slipped = word.text.endswith(":") and Levenshtein.distance(token_key(word.text), "lop") <= 1
-        if slipped and parse_class(" ".join(w.text for w in rest)).ok:
-            return {"full_name": name_words[:i], "class_name": rest}
+        class_words = value_words(span[i + 1 :], height)
+        if slipped and parse_class(" ".join(w.text for w in class_words)).ok:
+            return {"full_name": value_words(span[:i], height), "class_name": class_words}
     return {}
 
 

@@ -186,7 +186,7 @@ def _words(*texts: str) -> list[Word]:
 @pytest.mark.parametrize(
     ("read", "name", "class_name"),
     [
-        (("NGUYỄN", "HẢI", "THẢO", "Lớn:", "1C3"), "NGUYỄN HẢI THẢO", "1C3"),
+        (("NGUYỄN", "HẢI", "THẢO", "....", "Lớn:", "1C3", "....."), "NGUYỄN HẢI THẢO", "1C3"),
         (("NGUYỄN", "THỊ", "LINH", "LẾP:", "3C"), "NGUYỄN THỊ LINH", "3C"),
         (("NGUYỄN", "THỊ", "LINH", "DU:", "3C"), None, None),  # not the label: left as read
         (("NGUYỄN", "THỊ", "LINH", "Lớn:", "¿C2"), None, None),  # no class after it
@@ -195,6 +195,6 @@ def _words(*texts: str) -> list[Word]:
 def test_a_class_label_the_page_read_garbled_still_ends_the_name(
     read: tuple[str, ...], name: str | None, class_name: str | None
 ) -> None:
-    found = split_slipped_class(_words(*read))
+    found = split_slipped_class(_words(*read), 40.0)
     assert " ".join(w.text for w in found.get("full_name", [])) == (name or "")
     assert " ".join(w.text for w in found.get("class_name", [])) == (class_name or "")
