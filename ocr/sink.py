@@ -21,8 +21,8 @@ TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
-SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
+SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
