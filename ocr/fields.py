@@ -207,7 +207,8 @@ def match_vocab(raw: str, index: Mapping[str, str]) -> Parsed:
         return Parsed(index[key])
     # The `eng` read of a vocabulary's letters has no space to read ("Hoanthanhtot"):
     # `vocab_index` guarantees no two entries meet without their spaces.
-    joined = [v for k, v in index.items() if k.replace(" ", "") == key.replace(" ", "")]
+    compact = key.replace(" ", "")
+    joined = [v for k, v in index.items() if k.replace(" ", "") == compact]
     if joined:
         return Parsed(joined[0])
     distances = sorted((Levenshtein.distance(key, k), k) for k in index)

@@ -257,7 +257,7 @@ def cell_text(words: Sequence[Word]) -> str:
 
 def find_tables(h_lines: np.ndarray, v_lines: np.ndarray) -> list[Table]:
     """Tables as grids of ruling lines, top to bottom. A table needs ≥ 2 rows and ≥ 2 columns."""
-    page_h, page_w = h_lines.shape
+    page_w = h_lines.shape[1]
     tables = []
     for x, y, w, h in _grid_boxes(cv2.bitwise_or(h_lines, v_lines)):
         if w < page_w * 0.3 or h < 60:

@@ -101,9 +101,10 @@ def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]
     slip from «lớp», followed by a class, is that label: the name ends before it, the class
     follows it. Returns both values (leaders dropped), or nothing."""
     for i, word in enumerate(span[:-1]):
-        slipped = word.text.endswith(":") and Levenshtein.distance(token_key(word.text), "lop") <= 1
+        if not word.text.endswith(":") or Levenshtein.distance(token_key(word.text), "lop") > 1:
+            continue
         class_words = value_words(span[i + 1 :], height)
-        if slipped and parse_class(" ".join(w.text for w in class_words)).ok:
+        if parse_class(" ".join(w.text for w in class_words)).ok:
             return {"full_name": value_words(span[:i], height), "class_name": class_words}
     return {}
 
