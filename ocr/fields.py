@@ -121,6 +121,20 @@ def parse_class(raw: str) -> Parsed:
     return Parsed(text) if match else Parsed(None, NOT_PARSED)
 
 
+def class_parser(grades: Iterable[int]) -> Callable[[str], Parsed]:
+    """A class of one of the booklet's grades: a THCS booklet has no class «1C», so a read of
+    one («1C» for «7C») is a misread the other reads outvote, not a value."""
+    leading = {str(g) for g in grades}
+
+    def parse(raw: str) -> Parsed:
+        parsed = parse_class(raw)
+        return (
+            parsed if not parsed.ok or str(parsed.value)[0] in leading else Parsed(None, NOT_PARSED)
+        )
+
+    return parse
+
+
 _TRAILING_LEADER = re.compile(r"(?:\s*(?:\.{2,}|…|_+|·+|[:,;]))+$")
 _TRAILING_DOTS = re.compile(r"[\s.…_·:,;]+$")
 

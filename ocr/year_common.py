@@ -15,6 +15,7 @@ from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
 from ocr.engine import DIGITS, Box, Word
 from ocr.fields import (
     Parsed,
+    class_parser,
     first_int,
     match_vocab,
     parse_class,
@@ -61,13 +62,13 @@ class YearHeader:
         return None
 
 
-def read_header(page: ReadPage, sink: FieldSink, prefix: str) -> YearHeader:
+def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> YearHeader:
     """Name, class and school year above the first table; the school name line above them."""
     top = page.tables[0].ys[0] if page.tables else page.clean.gray.shape[0]
     header = YearHeader()
     parsers: dict[str, Callable[[str], Parsed]] = {
         "full_name": parse_name,
-        "class_name": parse_class,
+        "class_name": class_parser(GRADES_BY_FAMILY[family]),
         "school_year": parse_school_year,
         "school_name": parse_text,
     }
@@ -111,7 +112,7 @@ def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]
 
 def new_year_page(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> YearPage:
     """A year page with its header read and the regulation in force for its year and grade."""
-    header = read_header(page, sink, prefix)
+    header = read_header(page, sink, prefix, family)
     year = YearPage(
         page=page.number,
         school_year=header.school_year if isinstance(header.school_year, str) else None,

@@ -10,6 +10,7 @@ from ocr.fields import (
     NOT_PARSED,
     OUT_OF_VOCAB,
     Parsed,
+    class_parser,
     match_vocab,
     parse_date,
     parse_mark,
@@ -190,3 +191,11 @@ def test_entries_told_apart_only_by_accents_are_refused() -> None:
 )  # fmt: skip
 def test_a_comment_mark_survives_a_lost_bar_and_ruling_stubs(raw: str, mark: str | None) -> None:
     assert parse_mark(raw).value == mark
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("7C", "7C"), ("9 A1", "9A1"), ("1C", None), ("5A", None), ("C7", None), ("", None)],
+)
+def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
+    assert class_parser((6, 7, 8, 9))(raw).value == value
