@@ -114,14 +114,24 @@ def reread_doubtful(
     """Re-read each run of doubtful words outside the tables on its own; keep a re-read only
     when it is more confident than the run it replaces (every fresh word above the doubtful
     threshold, and a better mean). Table cells are re-read by the readers that know what a
-    cell should hold (row names, headers, values)."""
+    cell should hold (row names, headers, values).
+
+    A run the layout-analysing read cannot mend is read once more as one raw line: a short
+    label and a value in another font («Lớp: 2C3») come back as junk from the first and
+    whole from the second."""
     free = outside_tables(words, tables)
     runs = [run for line in group_lines(free) for run in _doubtful_runs(line)]
     for old, box in runs[:MAX_REREADS]:
         fresh = _read_box(image, box, engine)
-        if fresh and min(w.conf for w in fresh) > DOUBTFUL_CONF and _mean(fresh) > _mean(old):
+        if not _mends(fresh, old):
+            fresh = _read_box(image, box, engine, raw=True)
+        if _mends(fresh, old):
             words = [w for w in words if w not in old] + fresh
     return words
+
+
+def _mends(fresh: list[Word], old: list[Word]) -> bool:
+    return bool(fresh) and min(w.conf for w in fresh) > DOUBTFUL_CONF and _mean(fresh) > _mean(old)
 
 
 def read_missed_lines(

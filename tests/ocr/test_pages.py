@@ -43,6 +43,22 @@ def test_a_garbled_phrase_is_read_again_on_its_own() -> None:
     assert all(w.conf > DOUBTFUL_CONF for w in fresh)
 
 
+class LayoutFails(TesserocrEngine):
+    """The layout-analysing read garbles a label and a value in two fonts («Lớp: 2C3» came
+    back "LöD: ¿C3" at 0 % from a p1 page); the raw line read is the real one."""
+
+    def read_lines(self, image: np.ndarray, *, alphabet: str | None = None) -> list[Word]:
+        return [Word("LöD:", 0.0, 10, 10, 60, 40), Word("¿C3", 89.0, 80, 10, 60, 40)]
+
+
+def test_a_phrase_the_layout_read_cannot_mend_is_read_as_one_raw_line() -> None:
+    image = _line("Lớp: 6B", x=700)
+    read = TesserocrEngine().read_page(image)
+    garbled = [Word(j, 0.0, w.x, w.y, w.w, w.h) for j, w in zip(("DU:", "¿C2"), read, strict=True)]
+    fresh = reread_doubtful(garbled, image, [], LayoutFails())
+    assert " ".join(w.text for w in sorted(fresh, key=lambda w: w.x)).startswith("Lớp: 6B")
+
+
 def test_confident_words_are_not_read_again() -> None:
     image = _line("Họ và tên: Lê Văn An")
     engine = Counting()
