@@ -90,11 +90,12 @@ def booklet_verdicts(pages: Sequence[tuple[np.ndarray, Sequence[Field]]]) -> lis
     hold few), the verdict of all its values pooled. A page is handwritten when it or its
     booklet says so: in a hand-filled booklet, a page whose values happen to sit straight
     still goes to a person (a flag too many costs a look; a hand read as print costs a
-    wrong value)."""
+    wrong value). For the same reason a tie goes to the hand: two of four pages judged
+    handwritten make the booklet handwritten."""
     judged = [page_verdict(gray, fields) for gray, fields in pages]
     known = [v for v, _, _ in judged if v is not None]
     if known:
-        booklet = sum(known) * 2 > len(known)
+        booklet = sum(known) * 2 >= len(known)
     else:
         booklet = bool(_verdict([s for _, _, spreads in judged for s in spreads]))
     return [[bool(v) or booklet or alone for alone in singles] for v, singles, _ in judged]

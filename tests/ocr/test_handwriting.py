@@ -81,6 +81,9 @@ def test_a_straight_page_of_a_hand_filled_booklet_is_flagged() -> None:
     # the other way round, one wavy page in a printed booklet is flagged on its own
     marks = booklet_verdicts([(printed, neat_year), (printed, neat_year), (hand, hand_year)])
     assert marks[0] == [False] * len(VALUES) and marks[2] == [True] * len(VALUES)
+    # two straight pages and two wavy ones: a tie, and a hand read as print costs more
+    marks = booklet_verdicts([(printed, neat_year), (hand, hand_year)] * 2)
+    assert marks[0] == [True] * len(VALUES)
 
 
 def test_a_print_baseline_is_straighter_than_a_hand_one() -> None:
