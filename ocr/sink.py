@@ -22,6 +22,7 @@ NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
+SMALL_DIGIT_HEIGHT = 26  # px of ink (a score with its comma) of a digit cell read shrunk
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
@@ -124,8 +125,11 @@ def _settled(
 
 def _backed(text: str, valid: set[object]) -> object | None:
     """The value another read found that this unparsed read backs: support, never a value."""
-    lost = _comma_lost(text, valid)
-    return lost if lost is not None else _glyph_lost(text, valid)
+    for backs in (_comma_lost, _digit_lost, _glyph_lost):
+        value = backs(text, valid)
+        if value is not None:
+            return value
+    return None
 
 
 def _glyph_lost(text: str, valid: set[object]) -> str | None:
@@ -142,6 +146,26 @@ def _glyph_lost(text: str, valid: set[object]) -> str | None:
 
 def _compact(text: str) -> str:
     return vocab_key(text).replace(" ", "")
+
+
+def _digit_lost(text: str, valid: set[object]) -> float | None:
+    """The score another read found, when this read has its shape with one digit lost to a
+    non-digit glyph ("5,/" for "5,7": a model reads the stroke of a font's 7 as a slash), and
+    fits no other read's score: support, never a value on its own."""
+    read = text.strip()
+    matches = [
+        v
+        for v in valid
+        if isinstance(v, float) and _one_digit_lost(read, f"{v:.1f}".replace(".", ","))
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _one_digit_lost(read: str, score: str) -> bool:
+    if len(read) != len(score):
+        return False
+    slips = [(r, s) for r, s in zip(read, score, strict=True) if r != s]
+    return len(slips) == 1 and slips[0][1].isdigit() and not slips[0][0].isalnum()
 
 
 def _comma_lost(text: str, valid: set[object]) -> float | None:
@@ -383,7 +407,9 @@ class FieldSink:
         confident on its own; anything else goes to a person with every read shown.
         A digit cell's glyph-by-glyph read has a veto: both models can misread a glyph in one
         context alike ("7,5" as "7,9"), and a glyph read alone is free of it. When the two
-        models each read the cell their own way, it tells which (`_side_with_glyphs`)."""
+        models each read the cell their own way, it tells which (`_side_with_glyphs`); when
+        it vetoes or the reads stay split, both models' reads of the cell shrunk can side with
+        it (`_small_reads`)."""
         # Reads from one family (same engine and model) make correlated mistakes: a vote
         # counts only when it is backed by at least two families.
         strip = self.second_reads[cell]
@@ -400,14 +426,16 @@ class FieldSink:
         glyphs = self.glyph_reads.get(cell, "")
         texts = READ_SEPARATOR.join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
         by_glyph: Parsed = parser(glyphs) if glyphs else Parsed(None, NOT_PARSED)  # type: ignore[operator]
-        if decided is not None:
-            if by_glyph.ok and by_glyph.value != decided[0].value:
-                return decided[0], texts, decided[1], "READS_DISAGREE"
+        if decided is not None and not (by_glyph.ok and by_glyph.value != decided[0].value):
             return decided[0], texts, decided[1], None
-        if by_glyph.ok:  # the models split: the glyph read, free of context, tells which
+        if by_glyph.ok and decided is None:  # the models split: the glyph read tells which
             decided = _side_with_glyphs(reads, families, by_glyph)
             if decided is not None:
                 return decided[0], texts, decided[1], None
+        if by_glyph.ok and (small := self._small_reads(cell, parser, by_glyph, needed)):
+            return by_glyph, READ_SEPARATOR.join([texts, small[0]]), small[1], None
+        if decided is not None:  # the glyph read vetoes
+            return decided[0], texts, decided[1], "READS_DISAGREE"
         values = [(p.value, t, c) for p, t, c in reads if p.ok]
         if len(values) == 1 and values[0][2] >= needed and all(not t for _, t, _ in reads[1:]):
             return Parsed(values[0][0]), values[0][1], values[0][2], None  # the only read at all
@@ -424,15 +452,33 @@ class FieldSink:
         words = reading_order(self.engine.read_lines(crop))
         return " ".join(w.text for w in words), min((w.conf for w in words), default=0.0)
 
-    def _read_alone(self, cell: Box, *, eng: bool) -> tuple[str, float]:
+    def _read_alone(self, cell: Box, *, eng: bool, shrink: bool = False) -> tuple[str, float]:
         """One cell read on its own, with the crop and alphabet its read family uses (see
-        prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise."""
+        prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise;
+        `shrink` reads it smaller than printed (see `_small_reads`)."""
         crop = self._cropped(cell, soft=eng)
         if crop is None:
             return "", 0.0
+        if shrink:
+            crop = _shrunk(crop, SMALL_DIGIT_HEIGHT)
         if not eng:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
+
+    def _small_reads(
+        self, cell: Box, parser: object, glyphs: Parsed, needed: float
+    ) -> tuple[str, float] | None:
+        """Both models' reads of a digit cell shrunk, when both are sure and agree with the
+        glyph read: (their texts, the lower confidence); else None. A model can misread a
+        font's glyph at its printed size in every crop (p4's serif «7,5» is «7,9» to both
+        models at 35 px of ink and «7,5» at 23-28 px), so the reads at print size can outvote
+        the glyph read; two more reads at another size that side with it settle the cell."""
+        reads = [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+        for text, confidence in reads:
+            parsed: Parsed = parser(text)  # type: ignore[operator]
+            if not parsed.ok or parsed.value != glyphs.value or confidence < needed:
+                return None
+        return READ_SEPARATOR.join(t for t, _ in reads), min(c for _, c in reads)
 
     def _cropped(self, box: Box, *, soft: bool = False, text: bool = False) -> np.ndarray | None:
         """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
@@ -507,6 +553,16 @@ class FieldSink:
 
     def missing(self, path: str) -> None:
         self.flag(path, "MISSING_FIELD")
+
+
+def _shrunk(crop: np.ndarray, height: int) -> np.ndarray:
+    """The crop scaled down so its ink is at most `height` pixels tall."""
+    rows = np.flatnonzero((crop < 128).any(axis=1))
+    ink = int(rows[-1] - rows[0] + 1) if rows.size else 0
+    if ink <= height:
+        return crop
+    scale = height / ink
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
 _GLYPH_TO_DIGIT = str.maketrans(

@@ -127,6 +127,24 @@ def test_a_glyph_read_doubts_a_value_both_models_misread_alike() -> None:
     assert sink.readings[0].raw == "7,9 / 7,9 / 7,9 / 7,5"  # the repair's alternatives
 
 
+def test_both_models_reading_the_cell_shrunk_side_with_the_glyph_read() -> None:
+    """DejaVu Serif «7,5» at 44 px: `vie` reads "7,9" at print size, "7,5" shrunk."""
+    font = ImageFont.truetype(FONT, 44)
+    img = Image.new("L", (300, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
+    draw.text((110, 62), "7,5", font=font, fill=0)
+    cell = (20, 40, 240, 100)
+    sink = FieldSink(page=1, image=np.asarray(img), engine=TesserocrEngine())
+    sink.prefetch([cell])
+    assert sink.glyph_reads[cell] == "7,5"
+    sink.second_reads[cell] = [("7,9", 96.0), ("7,9", 95.0)]  # both models misread alike
+    value = sink.take("s", [Word("7,9", 96.0, 110, 62, 80, 50)], parse_score, cell=cell)
+    assert value == 7.5
+    assert sink.flags == []
+    assert sink.readings[0].raw.startswith("7,9 / 7,9 / 7,9 / 7,5 / 7,5 / 7,5")
+
+
 @pytest.mark.parametrize(
     ("page", "vie", "eng", "glyph", "decided"),
     [
@@ -192,6 +210,24 @@ def test_an_eng_read_one_glyph_off_a_long_entry_backs_it(
 ) -> None:
     parse = vocab_parser(LEVEL_INDEX)
     result = _majority([(parse(t), t, 90.0) for t in reads], ["page", "vie", "eng", "vie", "eng"])
+    assert (result[0].value if result else None) == decided
+
+
+@pytest.mark.parametrize(
+    ("reads", "decided"),
+    [
+        (["hi", "5,/", "5,7", "5,/", "5,7"], 5.7),  # `vie` reads the font's 7 as a slash
+        (["hi", "5,/", "", "5,/", ""], None),  # ... which is never a value on its own
+        (["hi", "5,/", "5,7", "5,/", "5,1"], None),  # nor backs one of two scores it fits
+        (["hi", "5,A", "5,7", "5,A", "5,7"], None),  # a letter is a glyph, not a lost one
+    ],
+)
+def test_a_score_read_with_one_digit_lost_to_a_mark_backs_the_score(
+    reads: list[str], decided: float | None
+) -> None:
+    result = _majority(
+        [(parse_score(t), t, 90.0) for t in reads], ["page", "vie", "eng", "vie", "eng"]
+    )
     assert (result[0].value if result else None) == decided
 
 
