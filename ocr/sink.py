@@ -319,7 +319,10 @@ class FieldSink:
         region = cell or _padded(box)
         needed = min_conf if min_conf is not None else _min_conf(parsed, numeric)
         if cell is not None and cell in self.second_reads:
+            page_value = parsed.value
             parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
+            if parsed.value != page_value:  # the page read's words are not the value's
+                box = self.ink_box(cell) or cell
         elif region is not None and (not parsed.ok or conf < needed or region in self.text_reads):
             parsed, raw, conf, problem = self._reread(
                 parser, parsed, raw, conf, region, needed, text=not numeric
@@ -484,6 +487,20 @@ class FieldSink:
         """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
         pair = _crops(self.image, box, text=text)
         return None if pair is None else pair[soft]
+
+    def ink_box(self, cell: Box) -> Box | None:
+        """The box of a cell's cleaned ink, with a small margin: where its value is printed."""
+        x, y, w, h = cell
+        pad = _inset(cell)
+        crop = self.image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
+        if crop.size == 0:
+            return None
+        ink = _clean_cell(crop) < 128
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        if rows.size == 0:
+            return None
+        left, top = max(0, x + pad) + int(cols[0]) - 4, max(0, y + pad) + int(rows[0]) - 4
+        return left, top, int(cols[-1] - cols[0]) + 9, int(rows[-1] - rows[0]) + 9
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = self._cropped(cell)

@@ -127,6 +127,22 @@ def test_a_glyph_read_doubts_a_value_both_models_misread_alike() -> None:
     assert sink.readings[0].raw == "7,9 / 7,9 / 7,9 / 7,5"  # the repair's alternatives
 
 
+def test_a_value_the_cell_reads_decide_is_boxed_by_its_ink_not_the_junk_page_word() -> None:
+    """The page read's junk word can cover half the value: its box would cut the crop a
+    steward sees, and the handwriting measure would judge half a value."""
+    image, boxes = _table(["6,8"])
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.prefetch(boxes)
+    x, y, _, _ = boxes[0]
+    junk = Word("êt", 20.0, x + 88, y + 22, 30, 45)
+    assert sink.take("s", [junk], parse_score, cell=boxes[0]) == 6.8
+    bx, by, bw, bh = sink.readings[0].box
+    ink = image[y + 10 : y + 90, x + 10 : x + 230] < 128
+    cols = np.flatnonzero(ink.any(axis=0)) + x + 10
+    assert bx <= cols[0] and bx + bw >= cols[-1]  # the whole value, not the junk word's box
+    assert bw < 200 and by > y  # ... and not the whole cell
+
+
 def test_both_models_reading_the_cell_shrunk_side_with_the_glyph_read() -> None:
     """DejaVu Serif «7,5» at 44 px: `vie` reads "7,9" at print size, "7,5" shrunk."""
     font = ImageFont.truetype(FONT, 44)
