@@ -22,7 +22,7 @@ NUMBER_MIN_CONF = 75.0
 JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
-SMALL_DIGIT_HEIGHT = 26  # px of ink (a score with its comma) of a digit cell read shrunk
+SMALL_HEIGHT = 26  # px of ink (a score with its comma, a capital) of a cell read shrunk
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
@@ -437,6 +437,15 @@ class FieldSink:
                 return decided[0], texts, decided[1], None
         if by_glyph.ok and (small := self._small_reads(cell, parser, by_glyph, needed)):
             return by_glyph, READ_SEPARATOR.join([texts, small[0]]), small[1], None
+        if decided is None and self.alphabets.get(cell, DIGITS) != DIGITS:
+            # A letter cell the reads split on (p5's lone «Đ»: `eng` with the vocabulary's
+            # letters reads nothing at print size, "D" shrunk): both models read it shrunk too.
+            shrunk = [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+            more = reads + [(parser(t), t, c) for t, c in shrunk]  # type: ignore[operator]
+            texts = READ_SEPARATOR.join([texts, *(t for t, _ in shrunk)])
+            settled = _majority(more, [*families, "vie", "eng"])
+            if settled is not None and settled[1] >= needed:
+                return settled[0], texts, settled[1], None
         if decided is not None:  # the glyph read vetoes
             return decided[0], texts, decided[1], "READS_DISAGREE"
         values = [(p.value, t, c) for p, t, c in reads if p.ok]
@@ -463,7 +472,7 @@ class FieldSink:
         if crop is None:
             return "", 0.0
         if shrink:
-            crop = _shrunk(crop, SMALL_DIGIT_HEIGHT)
+            crop = _shrunk(crop, SMALL_HEIGHT)
         if not eng:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))

@@ -87,6 +87,24 @@ def test_the_same_cells_read_for_digits_stay_with_a_person() -> None:
     assert [f.code for f in sink.flags] == ["READS_DISAGREE"]  # ... but never decided alone
 
 
+def test_a_lone_letter_the_reads_split_on_is_read_shrunk_by_both_models() -> None:
+    """DejaVu Serif «Đ» at 44 px: `eng` with the vocabulary's letters reads nothing at print
+    size, "D" shrunk; `vie` reads it either way."""
+    font = ImageFont.truetype(FONT, 44)
+    img = Image.new("L", (300, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
+    draw.text((110, 62), "Đ", font=font, fill=0)
+    cell = (20, 40, 240, 100)
+    sink = FieldSink(page=1, image=np.asarray(img), engine=TesserocrEngine())
+    sink.alphabets[cell] = PC_NL_LETTERS
+    sink.second_reads[cell] = [("Ð", 67.0), ("", 0.0)]  # the strips: `eng` read nothing
+    value = sink.take("q[0]", _garbage(cell), vocab_parser(PC_NL_INDEX), cell=cell)
+    assert value == "Đạt"
+    assert sink.flags == []
+    assert sink.readings[0].raw.endswith("Đ / D")  # the shrunk reads, on record
+
+
 def test_score_cells_keep_the_digit_family_in_a_mixed_prefetch() -> None:
     image, boxes = _table(["K", "8,5"])
     engine = Recording(TesserocrEngine())
