@@ -507,7 +507,55 @@ VARIANTS: dict[str, PrintVariant] = {
         score_before_level=False,
         competency_variant_wording=False,
     ),
+    # Benchmark-only, never looked at, added after holdout2's errors had been seen: values
+    # typed in a monospace (a typewriter's or a dot-matrix printer's), labels in italic serif.
+    "holdout3": PrintVariant(
+        name="holdout3",
+        fonts=Fonts(
+            _NOTO + "NotoSerif-Italic.ttf",
+            _NOTO + "NotoSerif-BoldItalic.ttf",
+            _LIBERATION + "LiberationMono-Regular.ttf",
+            44,
+            48,
+            80,
+        ),
+        margins=(180, 190, 160, 170),
+        line_spacing=1.8,
+        heading="so_yeu",
+        identity_labels=_labels(
+            full_name="Họ và tên học sinh",
+            gender="Giới tính",
+            date_of_birth="Ngày, tháng, năm sinh",
+            residence="Nơi ở hiện nay",
+            father_name="Họ tên cha",
+            mother_name="Họ và tên mẹ",
+            guardian_name="Người giám hộ",
+            personal_id="Số định danh cá nhân",
+        ),
+        name_upper=True,
+        dob_style="dash",
+        leaders=False,
+        photo_box=True,
+        name_and_gender_on_one_line=False,
+        section_upper=False,
+        year_separator=" - ",
+        subject_order="sciences_first",
+        subject_variant_pick=0,
+        term_headers=_SHORT_TERMS,
+        retest_column=True,
+        short_integers=True,
+        average_label="ĐTB các môn",
+        rank_abbreviations=True,
+        awards_label="Khen thưởng",
+        col_scale=(2.0, 1.0, 1.0, 1.0, 1.4, 1.4),
+        level_style="letter",
+        pcnl_abbreviations=True,
+        test_header="Điểm KTĐK",
+        absence_style="so_ngay",
+        score_before_level=False,
+        competency_variant_wording=False,
+    ),
 }
 
-HELD_OUT: tuple[str, ...] = ("holdout", "holdout2")
+HELD_OUT: tuple[str, ...] = ("holdout", "holdout2", "holdout3")
 DEV_VARIANTS: tuple[str, ...] = tuple(name for name in VARIANTS if name not in HELD_OUT)
