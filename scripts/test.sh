@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export OMP_THREAD_LIMIT=1
 .venv/bin/ruff check .
-.venv/bin/mypy domain ocr validation signing pipelines synth review
+.venv/bin/mypy domain ocr validation signing pipelines synth review dags
 .venv/bin/pytest -q -p no:cacheprovider "$@"
