@@ -322,7 +322,7 @@ class FieldSink:
             page_value = parsed.value
             parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
             if parsed.value != page_value:  # the page read's words are not the value's
-                box = self.ink_box(cell) or cell
+                box = self._ink_box(cell) or cell
         elif region is not None and (not parsed.ok or conf < needed or region in self.text_reads):
             parsed, raw, conf, problem = self._reread(
                 parser, parsed, raw, conf, region, needed, text=not numeric
@@ -497,7 +497,7 @@ class FieldSink:
         pair = _crops(self.image, box, text=text)
         return None if pair is None else pair[soft]
 
-    def ink_box(self, cell: Box) -> Box | None:
+    def _ink_box(self, cell: Box) -> Box | None:
         """The box of a cell's cleaned ink, with a small margin: where its value is printed."""
         x, y, w, h = cell
         pad = _inset(cell)
