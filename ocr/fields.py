@@ -116,7 +116,8 @@ def parse_date(raw: str) -> Parsed:
 
 
 def parse_class(raw: str) -> Parsed:
-    text = raw.replace(" ", "").upper()
+    """A class «7B6»; the first dot of the leaders after it («7B6.») is no part of it."""
+    text = raw.replace(" ", "").upper().rstrip(".…:;,_·")
     match = _CLASS.match(text)
     return Parsed(text) if match else Parsed(None, NOT_PARSED)
 

@@ -195,7 +195,17 @@ def test_a_comment_mark_survives_a_lost_bar_and_ruling_stubs(raw: str, mark: str
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("7C", "7C"), ("9 A1", "9A1"), ("1C", None), ("5A", None), ("C7", None), ("", None)],
+    [
+        ("7C", "7C"),
+        ("9 A1", "9A1"),
+        ("7B6.", "7B6"),  # a leader's first dot
+        ("8A2…", "8A2"),
+        ("1C", None),
+        ("5A", None),
+        ("C7", None),
+        ("", None),
+        (".", None),
+    ],
 )
 def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
     assert class_parser((6, 7, 8, 9))(raw).value == value
