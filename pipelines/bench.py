@@ -152,7 +152,15 @@ def _cpu_seconds() -> float:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """This process's peak resident set. Not `ru_maxrss`: Linux carries it over an exec, so a
+    spawned worker would report the peak of the parent it was forked from (a bench that
+    generated its archive in-process made its one worker "peak" at 1.3 GB)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
 
 
 def extract_one(task: tuple[str, str, dict[str, Any]]) -> WorkerResult:

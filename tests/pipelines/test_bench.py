@@ -1,11 +1,14 @@
-"""The bench's field comparison on hand-made contract records (no OCR)."""
+"""The bench's field comparison on hand-made contract records (no OCR), and its memory measure."""
 
 from __future__ import annotations
 
 import copy
+import multiprocessing
 from typing import Any
 
-from pipelines.bench import compare, covers
+import numpy as np
+
+from pipelines.bench import _rss_mb, compare, covers
 
 TRUTH: dict[str, Any] = {
     "student": {"full_name": "Lê Văn An", "date_of_birth": "2010-09-05", "guardian_name": None},
@@ -90,3 +93,18 @@ def test_report_keeps_handwritten_booklets_out_of_typed_accuracy() -> None:
     lines = baseline_report(booklets[:1], truths, done, base)
     assert "40.0 vs 20.0" in lines  # 2 pages in 3 s against 2 pages in 6 s
     assert "student.full_name             100.0% vs  100.0%" in lines
+
+
+def _child_peak(_: int) -> float:
+    return _rss_mb()
+
+
+def test_a_spawned_workers_peak_memory_is_its_own_not_its_parents() -> None:
+    """Linux carries `ru_maxrss` over an exec: a worker spawned by a big parent would report
+    the parent's peak as its own."""
+    ballast = np.ones(300 * 1024 * 1024 // 8)  # 300 MB touched in this (the parent) process
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        (child,) = pool.map(_child_peak, [0])
+    assert ballast.sum() > 0
+    assert child < 200  # a bare interpreter with the bench module: tens of MB
+    assert _rss_mb() > 300
