@@ -440,7 +440,7 @@ class FieldSink:
         if decided is None and self.alphabets.get(cell, DIGITS) != DIGITS:
             # A letter cell the reads split on (p5's lone «Đ»: `eng` with the vocabulary's
             # letters reads nothing at print size, "D" shrunk): both models read it shrunk too.
-            shrunk = [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+            shrunk = self._shrunk_reads(cell)
             more = reads + [(parser(t), t, c) for t, c in shrunk]  # type: ignore[operator]
             texts = READ_SEPARATOR.join([texts, *(t for t, _ in shrunk)])
             settled = _majority(more, [*families, "vie", "eng"])
@@ -477,6 +477,10 @@ class FieldSink:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
 
+    def _shrunk_reads(self, cell: Box) -> list[tuple[str, float]]:
+        """Both models' reads of the cell shrunk to SMALL_HEIGHT: `vie`, then `eng`."""
+        return [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+
     def _small_reads(
         self, cell: Box, parser: object, glyphs: Parsed, needed: float
     ) -> tuple[str, float] | None:
@@ -485,7 +489,7 @@ class FieldSink:
         font's glyph at its printed size in every crop (p4's serif «7,5» is «7,9» to both
         models at 35 px of ink and «7,5» at 23-28 px), so the reads at print size can outvote
         the glyph read; two more reads at another size that side with it settle the cell."""
-        reads = [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+        reads = self._shrunk_reads(cell)
         for text, confidence in reads:
             parsed: Parsed = parser(text)  # type: ignore[operator]
             if not parsed.ok or parsed.value != glyphs.value or confidence < needed:

@@ -33,6 +33,15 @@ def _table(texts: list[str]) -> tuple[np.ndarray, list[Box]]:
     return np.asarray(img), boxes
 
 
+def _one_cell(text: str, size: int = 44) -> tuple[np.ndarray, Box]:
+    """One ruled cell with a value in DejaVu Serif at `size` px (40 px is `_table`'s)."""
+    img = Image.new("L", (300, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
+    draw.text((110, 62), text, font=ImageFont.truetype(FONT, size), fill=0)
+    return np.asarray(img), (20, 40, 240, 100)
+
+
 class Recording:
     """The real engine, noting the alphabet of every strip and single-cell read."""
 
@@ -90,13 +99,8 @@ def test_the_same_cells_read_for_digits_stay_with_a_person() -> None:
 def test_a_lone_letter_the_reads_split_on_is_read_shrunk_by_both_models() -> None:
     """DejaVu Serif «Đ» at 44 px: `eng` with the vocabulary's letters reads nothing at print
     size, "D" shrunk; `vie` reads it either way."""
-    font = ImageFont.truetype(FONT, 44)
-    img = Image.new("L", (300, 200), 255)
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
-    draw.text((110, 62), "Đ", font=font, fill=0)
-    cell = (20, 40, 240, 100)
-    sink = FieldSink(page=1, image=np.asarray(img), engine=TesserocrEngine())
+    image, cell = _one_cell("Đ")
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
     sink.alphabets[cell] = PC_NL_LETTERS
     sink.second_reads[cell] = [("Ð", 67.0), ("", 0.0)]  # the strips: `eng` read nothing
     value = sink.take("q[0]", _garbage(cell), vocab_parser(PC_NL_INDEX), cell=cell)
@@ -163,13 +167,8 @@ def test_a_value_the_cell_reads_decide_is_boxed_by_its_ink_not_the_junk_page_wor
 
 def test_both_models_reading_the_cell_shrunk_side_with_the_glyph_read() -> None:
     """DejaVu Serif «7,5» at 44 px: `vie` reads "7,9" at print size, "7,5" shrunk."""
-    font = ImageFont.truetype(FONT, 44)
-    img = Image.new("L", (300, 200), 255)
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
-    draw.text((110, 62), "7,5", font=font, fill=0)
-    cell = (20, 40, 240, 100)
-    sink = FieldSink(page=1, image=np.asarray(img), engine=TesserocrEngine())
+    image, cell = _one_cell("7,5")
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
     sink.prefetch([cell])
     assert sink.glyph_reads[cell] == "7,5"
     sink.second_reads[cell] = [("7,9", 96.0), ("7,9", 95.0)]  # both models misread alike
