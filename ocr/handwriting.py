@@ -43,12 +43,17 @@ def baseline_spread(gray: np.ndarray, box: Box) -> float | None:
     main = [g for g in main if g[2] >= 12]
     if len(main) < MIN_GLYPHS:
         return None
+    if max(bottom - h for _, bottom, h in main) > min(bottom for _, bottom, _ in main):
+        return None  # a glyph below another: a value wrapped onto two lines has no one baseline
+    # a mark sitting low on the line (a monospace font's tall comma) has no baseline to give
+    line = float(np.median([bottom for _, bottom, _ in main]))
+    size = float(np.median([h for *_, h in main]))
+    main = [g for g in main if g[1] - g[2] < line - size / 2]
+    if len(main) < MIN_GLYPHS:
+        return None
     xs = np.array([g[0] for g in main])
     bottoms = np.array([g[1] for g in main], dtype=np.float64)
-    heights = np.array([g[2] for g in main], dtype=np.float64)
-    size = float(np.median(heights))
-    if float(np.max(bottoms - heights)) > float(np.min(bottoms)):  # a glyph below another:
-        return None  # a value wrapped onto two lines has no one baseline to measure
+    size = float(np.median([g[2] for g in main]))
     if len(main) <= SHORT:  # too few to fit a tilt (the page is deskewed): flat baseline
         return float(np.abs(bottoms - np.median(bottoms)).mean() / size)
     slope, offset = np.polyfit(xs, bottoms, 1)

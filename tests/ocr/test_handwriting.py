@@ -28,7 +28,8 @@ def _page(kind: type[Sheet], variant: str, seed: int) -> tuple[np.ndarray, list[
     return np.asarray(sheet.img.convert("L")), boxes
 
 
-@pytest.mark.parametrize("variant", ["p1", "p3", "p4", "holdout"])
+# holdout3 types its values in a monospace, whose comma is half a digit tall and sits low
+@pytest.mark.parametrize("variant", ["p1", "p3", "p4", "holdout", "holdout3"])
 def test_printed_values_are_not_handwritten(variant: str) -> None:
     gray, boxes = _page(Sheet, variant, 1)
     verdict, alone, _ = page_verdict(gray, list(zip(boxes, VALUES, strict=True)))
@@ -94,6 +95,14 @@ def test_a_print_baseline_is_straighter_than_a_hand_one() -> None:
     wavy = [s for s in (baseline_spread(hand, b) for b in hand_boxes) if s is not None]
     assert len(straight) == len(wavy) == len(VALUES)
     assert 2 * float(np.median(straight)) < float(np.median(wavy))
+
+
+def test_a_low_mark_as_tall_as_half_a_digit_carries_no_baseline() -> None:
+    gray = np.full((120, 300), 255, np.uint8)
+    gray[20:80, 20:50] = 0  # a digit
+    gray[55:90, 70:82] = 0  # a comma: over half the digit's height, its top below the middle
+    gray[20:80, 100:130] = 0  # a digit on the same baseline
+    assert baseline_spread(gray, (0, 0, 300, 120)) == 0.0
 
 
 def test_blank_or_single_glyph_boxes_carry_no_measure() -> None:
