@@ -112,6 +112,26 @@ TH_DECISIONS = (
 )
 
 # The 54 ethnic groups (printed spellings vary: "Mông" / "H'Mông", "Ê Đê" / "Ê-đê").
+# A school's name opens with its kind, from a short list fixed by the Ministry's naming of
+# schools (primary, lower secondary, multi-level, ethnic boarding): canonical spellings.
+SCHOOL_KINDS = (
+    "Tiểu học",
+    "TH",
+    "Trung học cơ sở",
+    "THCS",
+    "TH và THCS",
+    "TH&THCS",
+    "Tiểu học và Trung học cơ sở",
+    "Phổ thông cơ sở",
+    "PTCS",
+    "Phổ thông dân tộc bán trú",
+    "PTDTBT",
+    "Phổ thông dân tộc nội trú",
+    "PTDTNT",
+    "Phổ thông nhiều cấp học",
+    "Liên cấp",
+)
+
 ETHNICITIES = (
     "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Mông", "Dao", "Gia Rai",
     "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai",

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
 from domain.text import normalize_text, search_key, title_case_name
+from domain.vocab import SCHOOL_KINDS
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,41 @@ def parse_text(raw: str) -> Parsed:
     if not any(ch.isalnum() for ch in text):  # stray marks where the value is blank
         return Parsed(None)
     return Parsed(text, "FOREIGN_LETTERS" if foreign_letters(text) else None)
+
+
+def parse_school_name(raw: str) -> Parsed:
+    """A school's name: «Trường» and the school's kind (SCHOOL_KINDS) are words from a closed
+    list, so a read a glyph away from them («Irường», «Tiếu học», «THỂS») is that word; the
+    proper name after them is taken as read."""
+    parsed = parse_text(raw)
+    if not parsed.ok or not isinstance(parsed.value, str):
+        return parsed
+    words = parsed.value.split()
+    start = 1 if words and _near(words[0], _SCHOOL) else 0
+    kind = _school_kind(words[start:])
+    if kind is None:
+        return parsed
+    name, taken = kind
+    head = [_SCHOOL] if start else []
+    return Parsed(" ".join([*head, name, *words[start + taken :]]), parsed.problem)
+
+
+_SCHOOL = "Trường"
+
+
+def _near(word: str, canonical: str) -> bool:
+    """One word a glyph slip from a closed-list word (exact for short ones, acronyms)."""
+    key, want = vocab_key(word).replace(" ", ""), vocab_key(canonical).replace(" ", "")
+    return Levenshtein.distance(key, want) <= (1 if len(want) >= 4 else 0)
+
+
+def _school_kind(words: Sequence[str]) -> tuple[str, int] | None:
+    """The school kind the words open with and how many words it took; the longest wins."""
+    for kind in sorted(SCHOOL_KINDS, key=lambda k: -len(k.split())):
+        parts = kind.split()
+        if len(words) > len(parts) and all(map(_near, words, parts)):
+            return kind, len(parts)
+    return None
 
 
 def vocab_key(text: str) -> str:

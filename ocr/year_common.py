@@ -20,8 +20,8 @@ from ocr.fields import (
     match_vocab,
     parse_class,
     parse_name,
+    parse_school_name,
     parse_school_year,
-    parse_text,
 )
 from ocr.layout import (
     Line,
@@ -70,7 +70,7 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
         "full_name": parse_name,
         "class_name": class_parser(GRADES_BY_FAMILY[family]),
         "school_year": parse_school_year,
-        "school_name": parse_text,
+        "school_name": parse_school_name,
     }
     found: dict[str, list[Word]] = {}
     for line in (ln for ln in page.free_lines() if ln.y < top):

@@ -14,6 +14,7 @@ from ocr.fields import (
     match_vocab,
     parse_date,
     parse_mark,
+    parse_school_name,
     parse_school_year,
     parse_score,
     vocab_alphabet,
@@ -209,3 +210,32 @@ def test_a_comment_mark_survives_a_lost_bar_and_ruling_stubs(raw: str, mark: str
 )
 def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
     assert class_parser((6, 7, 8, 9))(raw).value == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Irường THCS Tân Phước", "Trường THCS Tân Phước"),  # a slip in «Trường»
+        ("Trường Tiếu học Lê Lợi", "Trường Tiểu học Lê Lợi"),  # a tone slip in the kind
+        ("Trường THỂS Mỹ Lộc", "Trường THCS Mỹ Lộc"),
+        ("THCS Mỹ Lộc....", "THCS Mỹ Lộc"),  # no «Trường»: none added; leaders dropped
+        ("Trường Trung hoc cơ sở Lê Lợi", "Trường Trung học cơ sở Lê Lợi"),
+        ("Trường TH&THCS Ea Kar", "Trường TH&THCS Ea Kar"),
+    ],
+)
+def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -> None:
+    assert parse_school_name(raw) == Parsed(name)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Trường THCS Irần Phú",  # the proper name is never corrected
+        "Trường Tiên Phong",  # a name a slip from «Tiểu học»'s first word only
+        "Trường TTICS Tân Phước",  # two slips from «THCS»: not that kind
+        "Trường TC Lê Lợi",  # a short word must match exactly
+        "Trường THCS",  # a kind with no name after it
+    ],
+)
+def test_a_school_name_not_near_a_kind_is_taken_as_read(raw: str) -> None:
+    assert parse_school_name(raw) == Parsed(raw)
