@@ -139,6 +139,8 @@ def class_parser(grades: Iterable[int]) -> Callable[[str], Parsed]:
 
 _TRAILING_LEADER = re.compile(r"(?:\s*(?:\.{2,}|…|_+|·+|[:,;]))+$")
 _TRAILING_DOTS = re.compile(r"[\s.…_·:,;]+$")
+_LEADING_MARKS = re.compile(r"^[\W_]+")
+_NAME = re.compile(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+)*")  # letters; spaces, apostrophes, hyphens
 
 
 def _trim(raw: str) -> str:
@@ -161,8 +163,9 @@ def foreign_letters(text: str) -> bool:
 
 
 def parse_name(raw: str) -> Parsed:
-    text = _TRAILING_DOTS.sub("", normalize_text(unconfuse(raw))).strip()
-    if not text or any(ch.isdigit() for ch in text) or foreign_letters(text):
+    # marks before a name (a quote, the label's colon) are specks, never part of a name
+    text = _LEADING_MARKS.sub("", _TRAILING_DOTS.sub("", normalize_text(unconfuse(raw))))
+    if not text or not _NAME.fullmatch(text) or foreign_letters(text):
         return Parsed(None, NOT_PARSED)
     return Parsed(title_case_name(text))
 

@@ -14,6 +14,7 @@ from ocr.fields import (
     match_vocab,
     parse_date,
     parse_mark,
+    parse_name,
     parse_school_name,
     parse_school_year,
     parse_score,
@@ -239,3 +240,22 @@ def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -
 )
 def test_a_school_name_not_near_a_kind_is_taken_as_read(raw: str) -> None:
     assert parse_school_name(raw) == Parsed(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("NGUYỄN THÀNH SƠN", "Nguyễn Thành Sơn"),
+        ("“SÙNG HOÀNG HÒA", "Sùng Hoàng Hòa"),  # a speck before the name, read as a quote
+        (": Lê Văn An....", "Lê Văn An"),  # the label's colon and the leaders
+        ("Ksor H'Hen", "Ksor H'hen"),
+        ("Rơ Châm Ka-Lim", "Rơ Châm Ka-lim"),
+    ],
+)
+def test_a_name_is_its_letters_without_the_specks_around_it(raw: str, name: str) -> None:
+    assert parse_name(raw) == Parsed(name)
+
+
+@pytest.mark.parametrize("raw", ["—k ` › SÙNG HOANG HÒA", "Nguyễn 3 An", "Lê Văn, An", "ØLE"])
+def test_a_name_with_marks_or_digits_inside_is_not_a_name(raw: str) -> None:
+    assert parse_name(raw) == Parsed(None, NOT_PARSED)
