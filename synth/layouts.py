@@ -555,7 +555,56 @@ VARIANTS: dict[str, PrintVariant] = {
         score_before_level=False,
         competency_variant_wording=False,
     ),
+    # Benchmark-only, added after the other three had all been looked at: Arial-metric labels
+    # and Times-metric values (the office printer's pair, the other way round from holdout2),
+    # "Mã định danh", bold-free section headings, columns wider on the right.
+    "holdout4": PrintVariant(
+        name="holdout4",
+        fonts=Fonts(
+            _LIBERATION + "LiberationSans-Regular.ttf",
+            _LIBERATION + "LiberationSans-Bold.ttf",
+            _LIBERATION + "LiberationSerif-Regular.ttf",
+            42,
+            50,
+            78,
+        ),
+        margins=(230, 150, 150, 200),
+        line_spacing=1.9,
+        heading="both",
+        identity_labels=_labels(
+            full_name="Họ và tên học sinh",
+            gender="Giới tính",
+            date_of_birth="Ngày sinh",
+            residence="Chỗ ở hiện tại",
+            father_name="Họ và tên cha",
+            mother_name="Họ tên mẹ",
+            guardian_name="Họ và tên người giám hộ",
+            personal_id="Mã định danh",
+        ),
+        name_upper=False,
+        dob_style="words",
+        leaders=True,
+        photo_box=False,
+        name_and_gender_on_one_line=False,
+        section_upper=True,
+        year_separator=" - ",
+        subject_order="languages_first",
+        subject_variant_pick=0,
+        term_headers=_SHORT_TERMS,
+        retest_column=False,
+        short_integers=True,
+        average_label="Điểm TB các môn",
+        rank_abbreviations=False,
+        awards_label="Danh hiệu",
+        col_scale=(1.9, 1.0, 1.0, 1.2, 1.7),
+        level_style="initials",
+        pcnl_abbreviations=False,
+        test_header="Điểm KTĐK",
+        absence_style="nghi_hoc",
+        score_before_level=True,
+        competency_variant_wording=False,
+    ),
 }
 
-HELD_OUT: tuple[str, ...] = ("holdout", "holdout2", "holdout3")
+HELD_OUT: tuple[str, ...] = ("holdout", "holdout2", "holdout3", "holdout4")
 DEV_VARIANTS: tuple[str, ...] = tuple(name for name in VARIANTS if name not in HELD_OUT)
