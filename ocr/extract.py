@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,10 +16,11 @@ from domain.record import FieldReading, Flag, Source, Student, TranscriptRecord,
 from domain.text import search_key
 from ocr.decode import PageImage
 from ocr.engine import OcrEngine, default_engine
+from ocr.fields import parse_school_name
 from ocr.handwriting import booklet_verdicts
 from ocr.identity import read_identity
 from ocr.pages import ReadPage, read_page
-from ocr.sink import READ_SEPARATOR, FieldSink
+from ocr.sink import READ_SEPARATOR, FieldSink, flag_message
 from ocr.year_th import read_th_year
 from ocr.year_thcs import read_thcs_year
 
@@ -131,6 +133,7 @@ def _fill(
             )
         )
     _check_page_owner(record.student, year_names, flags)
+    _settle_school_names(record.years, flags, readings)
     _check_school_names(record.years, flags)
 
 
@@ -162,6 +165,50 @@ def _check_page_owner(
                     message="Họ tên trên trang năm học khác với trang sơ yếu lý lịch; trang này có thể thuộc học sinh khác.",
                 )
             )
+
+
+SCHOOL_PAGES = 3  # year pages whose reads show one school name, to settle another page's split
+_UNSURE = ("READS_DISAGREE", "LOW_CONFIDENCE")
+
+
+def _settle_school_names(
+    years: Sequence[YearPage], flags: list[Flag], readings: Sequence[FieldReading]
+) -> None:
+    """A school's name is printed on every year page the pupil spent there, so its reads on
+    other pages are independent images of the same print. A page whose own reads split (or
+    read unsurely) takes the name one of them shows when reads on SCHOOL_PAGES pages or more
+    show it letter for letter, twice as many pages as any other name this page's reads show.
+    The page keeps a note of it; a page with no read of that name is left flagged."""
+    names: dict[int, set[str]] = {}
+    for reading in readings:
+        index = _school_page(reading.path)
+        if index is not None and reading.raw:
+            parsed = (parse_school_name(t).value for t in reading.raw.split(READ_SEPARATOR))
+            names[index] = {v for v in parsed if isinstance(v, str)}
+    pages = Counter(name for found in names.values() for name in found)
+    for flag in [f for f in flags if f.code in _UNSURE]:
+        index = _school_page(flag.field)
+        ranked = sorted(names.get(index, ()) if index is not None else (), key=lambda n: -pages[n])
+        if index is None or not ranked or pages[ranked[0]] < SCHOOL_PAGES:
+            continue
+        if len(ranked) > 1 and pages[ranked[0]] < 2 * pages[ranked[1]]:
+            continue
+        years[index].school_name = ranked[0]
+        flags.remove(flag)
+        raw = READ_SEPARATOR.join(sorted(names[index]))
+        flags.append(
+            Flag(
+                field=flag.field,
+                code="SCHOOL_NAME_FROM_PAGES",
+                message=flag_message("SCHOOL_NAME_FROM_PAGES", raw),
+                severity="info",
+            )
+        )
+
+
+def _school_page(path: str) -> int | None:
+    found = re.fullmatch(r"years\[(\d+)\]\.school_name", path)
+    return int(found[1]) if found else None
 
 
 def _check_school_names(years: Sequence[YearPage], flags: list[Flag]) -> None:

@@ -110,10 +110,15 @@ def parse_date(raw: str) -> Parsed:
     if not match:
         return Parsed(None, NOT_PARSED)
     day, month, year = (int(g) for g in match.groups())
+    if not FIRST_YEAR <= year <= dt.date.today().year:  # a legacy page's date: never ahead
+        return Parsed(None, "DATE_INVALID")
     try:
         return Parsed(dt.date(year, month, day).isoformat())
     except ValueError:
         return Parsed(None, "DATE_INVALID")
+
+
+FIRST_YEAR = 1900  # no date a booklet prints is earlier
 
 
 def parse_class(raw: str) -> Parsed:
@@ -183,7 +188,7 @@ def parse_school_name(raw: str) -> Parsed:
     """A school's name: «Trường» and the school's kind (SCHOOL_KINDS) are words from a closed
     list, so a read a glyph away from them («Irường», «Tiếu học», «THỂS») is that word; the
     proper name after them is taken as read."""
-    parsed = parse_text(raw)
+    parsed = parse_text(_TRAILING_DOTS.sub("", raw))  # no school's name ends in a period
     if not parsed.ok or not isinstance(parsed.value, str):
         return parsed
     words = parsed.value.split()
@@ -200,9 +205,11 @@ _SCHOOL = "Trường"
 
 
 def _near(word: str, canonical: str) -> bool:
-    """One word a glyph slip from a closed-list word (exact for short ones, acronyms)."""
+    """One word a glyph slip from a closed-list word (exact for short ones, acronyms); an H
+    read as two I's («TIICS») is one slip."""
     key, want = vocab_key(word).replace(" ", ""), vocab_key(canonical).replace(" ", "")
-    return Levenshtein.distance(key, want) <= (1 if len(want) >= 4 else 0)
+    slips = min(Levenshtein.distance(k, want) for k in (key, key.replace("ii", "h")))
+    return slips <= (1 if len(want) >= 4 else 0)
 
 
 def _school_kind(words: Sequence[str]) -> tuple[str, int] | None:

@@ -25,7 +25,7 @@ SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not
 SMALL_HEIGHT = 26  # px of ink (a score with its comma, a capital) of a cell read shrunk
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
-INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM"})
+INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"})
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
@@ -42,6 +42,7 @@ _MESSAGES = {
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
     "TEXT_SETTLED": "Lần đọc cả trang khác với ba lần đọc riêng ô (giống nhau, tin cậy cao); đã lấy giá trị đọc riêng ô. Các lần đọc: «{raw}».",
     "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
+    "SCHOOL_NAME_FROM_PAGES": "Các lần đọc tên trường trên trang này khác nhau («{raw}»); đã lấy tên mà các lần đọc trên nhiều trang năm học khác cùng cho.",
     "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
 }
 

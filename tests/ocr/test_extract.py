@@ -12,9 +12,15 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from domain.record import Flag, Source, Student, TranscriptRecord, YearPage
+from domain.record import FieldReading, Flag, Source, Student, TranscriptRecord, YearPage
 from ocr.decode import PageImage
-from ocr.extract import Extraction, _check_page_owner, _check_school_names, extract_booklet
+from ocr.extract import (
+    Extraction,
+    _check_page_owner,
+    _check_school_names,
+    _settle_school_names,
+    extract_booklet,
+)
 from synth.content import make_records
 from synth.layouts import DEV_VARIANTS, VARIANTS
 from synth.render import render_booklet
@@ -146,3 +152,54 @@ def test_one_school_read_with_other_accents_on_another_page_is_flagged(
     _check_school_names([YearPage(page=i + 2, school_name=n) for i, n in enumerate(names)], flags)
     assert [f.field for f in flags] == [f"years[{i}].school_name" for i in flagged]
     assert all(f.code == "PAGES_DISAGREE" and "Đại Đông" in f.message for f in flags)
+
+
+LONG_HUNG = "Trường Tiểu học Long Hưng"
+
+
+def _school_pages(reads: list[str]) -> tuple[list[YearPage], list[Flag], list[FieldReading]]:
+    """Year pages whose school name reads are `reads` (split reads joined by « / »): a page
+    with more than one read is flagged READS_DISAGREE and keeps its first read."""
+    years = [YearPage(page=i + 2, school_name=r.split(" / ")[0]) for i, r in enumerate(reads)]
+    paths = [f"years[{i}].school_name" for i in range(len(reads))]
+    readings = [
+        FieldReading(path=p, page=i + 2, box=(0, 0, 9, 9), raw=r, confidence=90.0)
+        for i, (p, r) in enumerate(zip(paths, reads, strict=True))
+    ]
+    flags = [
+        Flag(field=p, code="READS_DISAGREE", message="")
+        for p, r in zip(paths, reads, strict=True)
+        if " / " in r
+    ]
+    return years, flags, readings
+
+
+def test_a_school_name_split_on_one_page_is_settled_by_the_other_pages() -> None:
+    split = f"{LONG_HUNG}. / Trường Tiểu học Long Iững / Trường Tiểu học Long Iững"
+    years, flags, readings = _school_pages(
+        [split, LONG_HUNG, LONG_HUNG, "Trường Tiểu học Long Iững / " + LONG_HUNG]
+    )
+    _settle_school_names(years, flags, readings)
+    assert [y.school_name for y in years] == [LONG_HUNG] * 4
+    assert [(f.field, f.code, f.severity) for f in flags] == [
+        (f"years[{i}].school_name", "SCHOOL_NAME_FROM_PAGES", "info") for i in (0, 3)
+    ]
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        # two pages only: too few to outweigh the split
+        [f"{LONG_HUNG} / Trường Tiểu học Long Iững", LONG_HUNG],
+        # the other name this page's reads show is on nearly as many pages
+        [f"{LONG_HUNG} / Trường Tiểu học Long Iững"] * 2 + [LONG_HUNG, "Trường Tiểu học Long Iững"],
+        # no read of this page shows the name the other pages read: another school
+        ["Trường THCS Lê Lợi / Trường THCS Lê Lọi", LONG_HUNG, LONG_HUNG, LONG_HUNG],
+    ],
+)
+def test_a_school_name_split_stays_flagged_without_enough_other_pages(reads: list[str]) -> None:
+    years, flags, readings = _school_pages(reads)
+    before = [y.school_name for y in years]
+    _settle_school_names(years, flags, readings)
+    assert [y.school_name for y in years] == before
+    assert flags and all(f.code == "READS_DISAGREE" for f in flags)

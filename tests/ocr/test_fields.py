@@ -79,6 +79,8 @@ def test_parse_date_variants(raw: str, iso: str) -> None:
 def test_parse_date_impossible_and_garbage() -> None:
     assert parse_date("31/02/2010").problem == "DATE_INVALID"
     assert parse_date("ngày 30 tháng 13 năm 2010").problem == "DATE_INVALID"
+    assert parse_date("28-11-2903").problem == "DATE_INVALID"  # a 0 read as 9: a future year
+    assert parse_date("5/9/1809").problem == "DATE_INVALID"
     garbage = parse_date("không rõ")
     assert garbage.value is None and garbage.problem == NOT_PARSED
 
@@ -219,6 +221,7 @@ def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
         ("Irường THCS Tân Phước", "Trường THCS Tân Phước"),  # a slip in «Trường»
         ("Trường Tiếu học Lê Lợi", "Trường Tiểu học Lê Lợi"),  # a tone slip in the kind
         ("Trường THỂS Mỹ Lộc", "Trường THCS Mỹ Lộc"),
+        ("Trường TIICS Trần Phú.", "Trường THCS Trần Phú"),  # H read as II; a trailing period
         ("THCS Mỹ Lộc....", "THCS Mỹ Lộc"),  # no «Trường»: none added; leaders dropped
         ("Trường Trung hoc cơ sở Lê Lợi", "Trường Trung học cơ sở Lê Lợi"),
         ("Trường TH&THCS Ea Kar", "Trường TH&THCS Ea Kar"),
