@@ -98,11 +98,12 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
 def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]]:
     """The form prints «Lớp:» between the pupil's name and the school year. The page read can
     garble that short label past a label match («Lớn:», «LẾP:»), and the class is then lost
-    after the name. In the words after the name's label (`span`), a word ending in «:» one
-    slip from «lớp», followed by a class, is that label: the name ends before it, the class
-    follows it. Returns both values (leaders dropped), or nothing."""
+    after the name. In the words after the name's label (`span`), a word ending in «:» up to
+    two slips from «lớp» («LẾP:», «LớóI:»), followed by a class, is that label: the name ends
+    before it, the class follows it. Returns both values (leaders dropped), or nothing."""
     for i, word in enumerate(span[:-1]):
-        if not word.text.endswith(":") or Levenshtein.distance(token_key(word.text), "lop") > 1:
+        key = token_key(word.text)
+        if not word.text.endswith(":") or len(key) < 3 or Levenshtein.distance(key, "lop") > 2:
             continue
         class_words = value_words(span[i + 1 :], height)
         if parse_class(" ".join(w.text for w in class_words)).ok:

@@ -188,7 +188,9 @@ def _words(*texts: str) -> list[Word]:
     [
         (("NGUYỄN", "HẢI", "THẢO", "....", "Lớn:", "1C3", "....."), "NGUYỄN HẢI THẢO", "1C3"),
         (("NGUYỄN", "THỊ", "LINH", "LẾP:", "3C"), "NGUYỄN THỊ LINH", "3C"),
+        (("TRẦN", "VĂN", "THỊNH", "LớóI:", "6C6"), "TRẦN VĂN THỊNH", "6C6"),  # two slips
         (("NGUYỄN", "THỊ", "LINH", "DU:", "3C"), None, None),  # not the label: left as read
+        (("NGUYỄN", "THỊ", "LINH", "Ở:", "3C"), None, None),  # too short to be a slipped «Lớp»
         (("NGUYỄN", "THỊ", "LINH", "Lớn:", "¿C2"), None, None),  # no class after it
     ],
 )
