@@ -23,6 +23,7 @@ JUNK_CONF = 30.0  # a page read this unsure carries no evidence either way
 SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overrule the page read
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 SMALL_HEIGHT = 26  # px of ink (a score with its comma, a capital) of a cell read shrunk
+SMALL_X_HEIGHT = 17  # px: a text cell's letters (median letter height) when read shrunk
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"})
@@ -122,6 +123,36 @@ def _settled(
         return False
     slip = first.ok and Levenshtein.distance(str(first.value), str(value)) <= SETTLED_EDITS
     return slip or conf < needed
+
+
+def _sure_reads_agree(
+    full: Sequence[tuple[Parsed, str, float]], small: Sequence[tuple[Parsed, str, float]]
+) -> tuple[Parsed, float] | None:
+    """Free text whose reads split at print size: the value every sure read (at least
+    SETTLED_CONF) shows, when there are three such reads, at least one at print size; else
+    None. A model can lose a small mark at one size in one crop (p4's «Nắm», whose acute
+    over the breve the thresholded crop at print size drops, at 69 %); the unsure read then
+    gives way to the sure ones, never a sure read to another."""
+    sure = [(p, c) for p, _, c in [*full, *small] if p.ok and c >= SETTLED_CONF]
+    values = {p.value for p, _ in sure}
+    at_print_size = any(p.ok and c >= SETTLED_CONF for p, _, c in full)
+    if len(sure) < 3 or len(values) != 1 or not at_print_size:
+        return None
+    return sure[0][0], min(c for _, c in sure)
+
+
+def _text_shrunk(crop: np.ndarray) -> np.ndarray | None:
+    """A text crop scaled so its letters' x-height is SMALL_X_HEIGHT; None when the letters
+    are that small already (the read would repeat one made)."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    letters = [int(h) for *_, h, area in stats[1:] if area >= 20 and h >= 12]  # marks apart
+    if not letters:
+        return None
+    scale = SMALL_X_HEIGHT / float(np.median(letters))
+    if scale > 0.9:
+        return None
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
 def _backed(text: str, valid: set[object]) -> object | None:
@@ -303,11 +334,14 @@ class FieldSink:
         numeric: bool = False,
         cell: tuple[int, int, int, int] | None = None,
         min_conf: float | None = None,
+        checked: bool = False,
     ) -> object:
         """Parse a field's words; record the reading; flag when unsure. Returns the value or None.
 
         With a table `cell`, a cell the page read left empty is checked for ink: printed marks
-        the page read missed are read from the cell alone, never taken as blank.
+        the page read missed are read from the cell alone, never taken as blank. A `checked`
+        value is read again on its own however sure the page read is (a lone digit, whose
+        misread no other field's check would see).
         """
         parser = parse  # a callable str -> Parsed
         if not words and (cell is None or not self.has_ink(cell)):
@@ -324,7 +358,9 @@ class FieldSink:
             parsed, raw, conf, problem = self._vote(parser, parsed, raw, conf, cell, needed)
             if parsed.value != page_value:  # the page read's words are not the value's
                 box = self._ink_box(cell) or cell
-        elif region is not None and (not parsed.ok or conf < needed or region in self.text_reads):
+        elif region is not None and (
+            checked or not parsed.ok or conf < needed or region in self.text_reads
+        ):
             parsed, raw, conf, problem = self._reread(
                 parser, parsed, raw, conf, region, needed, text=not numeric
             )
@@ -457,10 +493,11 @@ class FieldSink:
             return first, texts, conf, first.problem or "UNPARSEABLE"
         return Parsed(best[0]), texts, best[2], "READS_DISAGREE"
 
-    def _read_text_alone(self, cell: Box, *, soft: bool) -> tuple[str, float]:
-        """A text cell or value read on its own as a block: wrapped lines in reading order."""
+    def _read_text_alone(self, cell: Box, *, soft: bool, shrink: bool = False) -> tuple[str, float]:
+        """A text cell or value read on its own as a block: wrapped lines in reading order;
+        `shrink` reads it with its letters SMALL_X_HEIGHT tall (see `_sure_reads_agree`)."""
         crop = self._cropped(cell, soft=soft, text=True)
-        if crop is None:
+        if crop is None or (shrink and (crop := _text_shrunk(crop)) is None):
             return "", 0.0
         words = reading_order(self.engine.read_lines(crop))
         return " ".join(w.text for w in words), min((w.conf for w in words), default=0.0)
@@ -564,6 +601,15 @@ class FieldSink:
         if text and _settled(first, conf, parsed, needed):
             texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
             return parsed[0][0], texts, min(c for _, _, c in parsed), "TEXT_SETTLED"
+        if text and len(parsed) >= 3:  # split at print size: two reads at another size join
+            small = [self._read_text_alone(cell, soft=soft, shrink=True) for soft in (False, True)]
+            pool = [(first, raw, conf), *parsed]
+            sure = _sure_reads_agree(pool, [(parser(t), t, c) for t, c in small])  # type: ignore[operator]
+            if sure is not None:
+                texts = READ_SEPARATOR.join(
+                    [raw, *(t for _, t, _ in parsed), *(t for t, _ in small)]
+                )
+                return sure[0], texts, sure[1], "TEXT_SETTLED"
         best = max(good, key=lambda item: item[2])
         others_agree = all(p.value == best[0].value for p, _, _ in good)
         page_read_is_noise = not first.ok or conf < JUNK_CONF

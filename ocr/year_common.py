@@ -204,11 +204,12 @@ COUNT_PLACE = 6  # line heights after its label where a count is printed
 def read_count(sink: FieldSink, path: str, words: list[Word], place: Place | None) -> int | None:
     """A count after its label (absences). The form prints the line on every year page, so a
     count the page read missed (a lone digit often is) is read from its place alone; with
-    nothing there either, it is missing, never taken as zero."""
+    nothing there either, it is missing, never taken as zero. No check relates a count to
+    another field, so it is always read twice (`checked`)."""
     if words:
-        value = sink.take(path, words, first_int, numeric=True)
+        value = sink.take(path, words, first_int, numeric=True, checked=True)
     elif place is not None and not sink.is_blank(_count_box(place), place[1]):
-        value = sink.take(path, [], first_int, numeric=True, cell=_count_box(place))
+        value = sink.take(path, [], first_int, numeric=True, cell=_count_box(place), checked=True)
     else:
         sink.missing(path)
         return None
