@@ -111,7 +111,6 @@ TH_DECISIONS = (
     "Hoàn thành chương trình tiểu học",
 )
 
-# The 54 ethnic groups (printed spellings vary: "Mông" / "H'Mông", "Ê Đê" / "Ê-đê").
 # A school's name opens with its kind, from a short list fixed by the Ministry's naming of
 # schools (primary, lower secondary, multi-level, ethnic boarding): canonical spellings.
 SCHOOL_KINDS = (
@@ -132,6 +131,7 @@ SCHOOL_KINDS = (
     "Liên cấp",
 )
 
+# The 54 ethnic groups (printed spellings vary: "Mông" / "H'Mông", "Ê Đê" / "Ê-đê").
 ETHNICITIES = (
     "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Mông", "Dao", "Gia Rai",
     "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai",

@@ -41,7 +41,7 @@ _MESSAGES = {
     "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
-    "TEXT_SETTLED": "Lần đọc cả trang khác với ba lần đọc riêng ô (giống nhau, tin cậy cao); đã lấy giá trị đọc riêng ô. Các lần đọc: «{raw}».",
+    "TEXT_SETTLED": "Các lần đọc không giống nhau hết; đã lấy giá trị mà mọi lần đọc có độ tin cậy cao (ít nhất ba lần) cùng cho. Các lần đọc: «{raw}».",
     "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
     "SCHOOL_NAME_FROM_PAGES": "Các lần đọc tên trường trên trang này khác nhau («{raw}»); đã lấy tên mà các lần đọc trên nhiều trang năm học khác cùng cho.",
     "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
