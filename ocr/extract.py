@@ -188,8 +188,10 @@ def _settle_school_names(
     pages = Counter(name for found in names.values() for name in found)
     for flag in [f for f in flags if f.code in _UNSURE]:
         index = _school_page(flag.field)
-        ranked = sorted(names.get(index, ()) if index is not None else (), key=lambda n: -pages[n])
-        if index is None or not ranked or pages[ranked[0]] < SCHOOL_PAGES:
+        if index is None:
+            continue
+        ranked = sorted(names.get(index, ()), key=lambda n: -pages[n])
+        if not ranked or pages[ranked[0]] < SCHOOL_PAGES:
             continue
         if len(ranked) > 1 and pages[ranked[0]] < 2 * pages[ranked[1]]:
             continue
