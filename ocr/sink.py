@@ -133,10 +133,11 @@ def _sure_reads_agree(
     None. A model can lose a small mark at one size in one crop (p4's «Nắm», whose acute
     over the breve the thresholded crop at print size drops, at 69 %); the unsure read then
     gives way to the sure ones, never a sure read to another."""
-    sure = [(p, c) for p, _, c in [*full, *small] if p.ok and c >= SETTLED_CONF]
-    values = {p.value for p, _ in sure}
-    at_print_size = any(p.ok and c >= SETTLED_CONF for p, _, c in full)
-    if len(sure) < 3 or len(values) != 1 or not at_print_size:
+    sure_full, sure_small = (
+        [(p, c) for p, _, c in reads if p.ok and c >= SETTLED_CONF] for reads in (full, small)
+    )
+    sure = sure_full + sure_small
+    if not sure_full or len(sure) < 3 or len({p.value for p, _ in sure}) != 1:
         return None
     return sure[0][0], min(c for _, c in sure)
 
