@@ -11,6 +11,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
+from domain.text import strip_accents
 from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
 from ocr.glyphs import read_glyphs
@@ -24,6 +25,7 @@ SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overr
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 SMALL_HEIGHT = 26  # px of ink (a score with its comma, a capital) of a cell read shrunk
 SMALL_X_HEIGHT = 17  # px: a text cell's letters (median letter height) when read shrunk
+LARGE_LETTER_HEIGHT = 38  # px: a text cell's letters when read enlarged (see prefetch_text)
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"})
@@ -125,6 +127,16 @@ def _settled(
     return slip or conf < needed
 
 
+def _other_marks(enlarged: tuple[Parsed, str, float], first: Parsed) -> bool:
+    """Whether the enlarged read of a text (see `prefetch_text`) surely shows the page read's
+    letters with other marks: the print-size reads can all lose one mark alike (a Times-like
+    «Nắm» read «Năm», «Nguyễn» read «Nguyên»), so their agreement does not settle it."""
+    read, _, confidence = enlarged
+    if not (read.ok and first.ok) or read.value == first.value or confidence < TEXT_MIN_CONF:
+        return False
+    return strip_accents(str(read.value)) == strip_accents(str(first.value))
+
+
 def _sure_reads_agree(
     full: Sequence[tuple[Parsed, str, float]], small: Sequence[tuple[Parsed, str, float]]
 ) -> tuple[Parsed, float] | None:
@@ -142,18 +154,34 @@ def _sure_reads_agree(
     return sure[0][0], min(c for _, c in sure)
 
 
+def _letter_height(crop: np.ndarray) -> float:
+    """The median height of a text crop's letters (marks and specks apart); 0 with none."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    letters = [int(h) for *_, h, area in stats[1:] if area >= 20 and h >= 12]
+    return float(np.median(letters)) if letters else 0.0
+
+
 def _text_shrunk(crop: np.ndarray) -> np.ndarray | None:
     """A text crop scaled so its letters' x-height is SMALL_X_HEIGHT; None when the letters
     are that small already (the read would repeat one made)."""
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
-    letters = [int(h) for *_, h, area in stats[1:] if area >= 20 and h >= 12]  # marks apart
-    if not letters:
+    height = _letter_height(crop)
+    if not height:
         return None
-    scale = SMALL_X_HEIGHT / float(np.median(letters))
+    scale = SMALL_X_HEIGHT / height
     if scale > 0.9:
         return None
     return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def _text_enlarged(crop: np.ndarray) -> np.ndarray:
+    """A text crop scaled up so its letters are LARGE_LETTER_HEIGHT tall (median letter
+    height); as it is when they are that large already."""
+    height = _letter_height(crop)
+    scale = LARGE_LETTER_HEIGHT / height if height else 1.0
+    if scale < 1.1:
+        return crop
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
 
 
 def _backed(text: str, valid: set[object]) -> object | None:
@@ -287,11 +315,20 @@ class FieldSink:
     def prefetch_text(self, cells: Sequence[Box]) -> None:
         """One `vie` read of every free-text cell with ink, stacked in a strip: the page read
         of free text can be confidently wrong (a serif "d" read as "đ"), so it is taken only
-        when this read of the cell alone agrees."""
-        boxes = [box for box in cells if self.has_ink(box)]
-        for box, words in zip(boxes, self.read_cells(boxes), strict=True):
-            text = " ".join(w.text for w in words)
-            self.text_reads[box] = (text, min((w.conf for w in words), default=0.0))
+        when this read of the cell alone agrees. The cell is read from its soft crop with the
+        letters enlarged (`_text_enlarged`): a model can lose a small mark at print size in
+        every crop alike (a Times-like «Nắm», whose acute over the breve all print-size reads
+        drop), and a read at another scale and threshold does not share that blind spot."""
+        crops = [(box, self._cropped(box, soft=True, text=True)) for box in cells]
+        present = [(box, crop) for box, crop in crops if crop is not None and self.has_ink(box)]
+        if not present:
+            return
+        strip, spans = _stack([_text_enlarged(crop) for _, crop in present])
+        words = self.engine.read_lines(strip)
+        for (box, _), (top, bottom) in zip(present, spans, strict=True):
+            inside = reading_order([w for w in words if top <= w.cy < bottom])
+            text = " ".join(w.text for w in inside)
+            self.text_reads[box] = (text, min((w.conf for w in inside), default=0.0))
 
     def prefetch(self, cells: Sequence[Box], alphabet: str | Sequence[str] = DIGITS) -> None:
         """Read many cells by stacking their crops into strips: one `vie` call for all, one
@@ -464,6 +501,10 @@ class FieldSink:
                 reads += [(parser(t), t, c) for t, c in extra]  # type: ignore[operator]
                 families += ["vie", "eng"]
                 decided = _majority(reads, families)
+        if (decided is None or decided[1] < needed) and (doubled := self._doubled_reads(cell)):
+            reads += [(parser(t), t, c) for t, c in doubled]  # type: ignore[operator]
+            families += ["vie", "vie"]
+            decided = _majority(reads, families)
         glyphs = self.glyph_reads.get(cell, "")
         texts = READ_SEPARATOR.join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
         by_glyph: Parsed = parser(glyphs) if glyphs else Parsed(None, NOT_PARSED)  # type: ignore[operator]
@@ -515,6 +556,28 @@ class FieldSink:
         if not eng:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
+
+    def _doubled_reads(self, cell: Box) -> list[tuple[str, float]]:
+        """A letter cell holding one glyph, read by `vie` with the glyph printed twice, from
+        the thresholded and the soft crop; [] for any other cell. Alone on its line a letter
+        has no context and reads unsurely (a monospace «Đ» at 35-67 %, or «›»); doubled it
+        reads «ĐĐ» at 80-92 %. A read that is not one letter twice counts as no read."""
+        if self.alphabets.get(cell, DIGITS) == DIGITS or self.glyph_count(cell) != 1:
+            return []
+        reads = []
+        for soft in (False, True):
+            crop = self._cropped(cell, soft=soft)
+            glyph = None if crop is None else _ink_only(crop)
+            if glyph is None:
+                return []
+            gap = np.full((glyph.shape[0], max(4, glyph.shape[0] // 3)), 255, np.uint8)
+            doubled = cv2.copyMakeBorder(
+                np.hstack([glyph, gap, glyph]), *(_BORDER,) * 4, cv2.BORDER_CONSTANT, value=255
+            )
+            text, conf = self.engine.read_line(doubled)
+            one_twice = len(text) == 2 and text[0] == text[1]
+            reads.append((text[0], conf) if one_twice else ("", 0.0))
+        return reads
 
     def _shrunk_reads(self, cell: Box) -> list[tuple[str, float]]:
         """Both models' reads of the cell shrunk to SMALL_HEIGHT: `vie`, then `eng`."""
@@ -579,7 +642,10 @@ class FieldSink:
         (which may wrap onto several lines) `vie` on the thresholded and on the soft crop.
 
         Two reads that agree, allowing for the classic glyph confusions, earn confidence. A page
-        read that is junk (very low confidence) is no evidence: the cell read then stands alone.
+        read that is junk (very low confidence) is no evidence: the cell read then stands alone,
+        and a number read only once is read shrunk by both models too (a lone glyph), which
+        must not disagree. An unsure page read of a number gives way to two sure cell reads
+        that agree.
         Otherwise a disagreement is flagged with the better-parsing read as the best guess.
         """
         crop = self._cropped(cell)
@@ -597,6 +663,9 @@ class FieldSink:
         if not good:
             return first, raw, conf, first.problem
         agreeing = [c for p, _, c in good if first.ok and p.value == first.value]
+        if agreeing and text and cell in self.text_reads and _other_marks(parsed[0], first):
+            texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
+            return first, texts, conf, "READS_DISAGREE"
         if agreeing:
             return first, raw, max(conf, *agreeing), None
         if text and _settled(first, conf, parsed, needed):
@@ -611,11 +680,18 @@ class FieldSink:
                     [raw, *(t for _, t, _ in parsed), *(t for t, _ in small)]
                 )
                 return sure[0], texts, sure[1], "TEXT_SETTLED"
+        page_read_is_noise = not first.ok or conf < JUNK_CONF
+        if not text and page_read_is_noise and len(good) == 1:  # a lone read: two more, shrunk
+            shrunk = [(parser(t), t, c) for t, c in self._shrunk_reads(cell)]  # type: ignore[operator]
+            parsed += shrunk
+            good += [item for item in shrunk if item[0].ok]
         best = max(good, key=lambda item: item[2])
         others_agree = all(p.value == best[0].value for p, _, _ in good)
-        page_read_is_noise = not first.ok or conf < JUNK_CONF
         glyph_slip = parser(_as_digits(raw)).value == best[0].value  # type: ignore[operator]
-        if others_agree and (page_read_is_noise or glyph_slip):
+        # an unsure page read of a number against two sure reads of the cell alone that agree
+        outvoted = not text and conf < needed and len(good) >= 2
+        outvoted = outvoted and min(c for _, _, c in good) >= needed
+        if others_agree and (page_read_is_noise or glyph_slip or outvoted):
             return best[0], best[1], best[2], None
         guess = first if first.ok else best[0]
         texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
@@ -648,6 +724,15 @@ _GLYPH_TO_DIGIT = str.maketrans(
 )
 
 
+def _ink_only(crop: np.ndarray, margin: int = 2) -> np.ndarray | None:
+    """The crop cut to its ink with a small white margin; None when it has no ink."""
+    rows, cols = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
+    if rows.size == 0:
+        return None
+    top, left = max(0, rows[0] - margin), max(0, cols[0] - margin)
+    return crop[top : rows[-1] + margin + 1, left : cols[-1] + margin + 1]
+
+
 def _as_digits(raw: str) -> str:
     return raw.translate(_GLYPH_TO_DIGIT)
 
@@ -666,17 +751,34 @@ def _crops(
     """A cell or word cut out and cleaned for a second read: black ink on white, with ruling
     remnants at its edges and paper texture removed, in a white margin; and the soft crop,
     which keeps the glyphs' own grey levels (their anti-aliased edges) instead. `text` keeps
-    specks: a Vietnamese dot below (học) is as small as paper texture."""
+    specks: a Vietnamese dot below (học) is as small as paper texture. Otherwise ink inside
+    a glyph's hole goes too: a typewriter's dotted zero reads «9», «Q» or «Ð» with its dot."""
     x, y, w, h = box
     pad = _inset(box)
     crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
     if crop.size == 0:
         return None
     ink = _clean_cell(crop, min_area=0 if text else 12)
+    if not text:
+        ink = _without_holes_ink(ink)
     near_ink = cv2.erode(ink, np.ones((3, 3), np.uint8)) < 128  # ink grown by a pixel
     soft = np.where(near_ink, crop, 255).astype(np.uint8)
     border = (_BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT)
     return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
+
+
+def _without_holes_ink(ink: np.ndarray) -> np.ndarray:
+    """Black-on-white ink without the parts that lie in another glyph's hole (no digit and no
+    rating letter has any): those that no white reachable from the crop's edge touches."""
+    white = (ink >= 128).astype(np.uint8)
+    padded = cv2.copyMakeBorder(white, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    _, areas = cv2.connectedComponents(padded, connectivity=4)
+    outside = (areas == areas[0, 0])[1:-1, 1:-1].astype(np.uint8)  # white the edge reaches
+    reached = cv2.dilate(outside, np.ones((3, 3), np.uint8))
+    count, labels = cv2.connectedComponents(1 - white)
+    touching = np.unique(labels[(reached > 0) & (white == 0)])
+    enclosed = np.setdiff1d(np.arange(1, count), touching)
+    return np.where(np.isin(labels, enclosed), 255, ink).astype(np.uint8)
 
 
 def _clean_cell(crop: np.ndarray, min_area: int = 12) -> np.ndarray:

@@ -207,13 +207,25 @@ def read_count(sink: FieldSink, path: str, words: list[Word], place: Place | Non
     nothing there either, it is missing, never taken as zero. No check relates a count to
     another field, so it is always read twice (`checked`)."""
     if words:
-        value = sink.take(path, words, first_int, numeric=True, checked=True)
+        value = sink.take(path, _count_words(words), first_int, numeric=True, checked=True)
     elif place is not None and not sink.is_blank(_count_box(place), place[1]):
         value = sink.take(path, [], first_int, numeric=True, cell=_count_box(place), checked=True)
     else:
         sink.missing(path)
         return None
     return value if isinstance(value, int) else None
+
+
+def _count_words(words: list[Word]) -> list[Word]:
+    """The count's own words, without the unit after it («0 ngày»): the count is then re-read
+    from its glyphs alone, and a digits-only read is not thrown by the unit's letters."""
+    unit = next((i for i, w in enumerate(words) if _is_unit_word(w.text)), len(words))
+    return words[:unit] or words
+
+
+def _is_unit_word(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 3 and not any(ch.isdigit() for ch in text)
 
 
 def _count_box(place: Place) -> Box:

@@ -12,11 +12,14 @@ from ocr.engine import DIGITS, Box, OcrEngine, TesseractEngine, Word
 from ocr.fields import Parsed, first_int, parse_score, parse_text, vocab_parser
 from ocr.glyphs import DIGIT_ALPHABET
 from ocr.sink import (
+    LARGE_LETTER_HEIGHT,
     SMALL_X_HEIGHT,
     FieldSink,
+    _crops,
     _majority,
     _side_with_glyphs,
     _sure_reads_agree,
+    _text_enlarged,
     _text_shrunk,
 )
 from ocr.tess_api import TesserocrEngine
@@ -371,6 +374,26 @@ def test_a_text_crop_is_shrunk_to_a_small_x_height_and_small_text_is_left_alone(
     assert _text_shrunk(shrunk) is None  # a read at this size would repeat one made
 
 
+def test_a_text_crop_is_enlarged_to_a_large_letter_height_and_large_text_is_left_alone() -> None:
+    img = Image.new("L", (600, 80), 255)
+    ImageDraw.Draw(img).text((20, 20), "xem nước mưa", font=ImageFont.truetype(SANS, 30), fill=0)
+    small = np.asarray(img)
+    enlarged = _text_enlarged(small)
+    assert _letter_height(small) < 25
+    assert abs(_letter_height(enlarged) - LARGE_LETTER_HEIGHT) <= 2
+    assert _text_enlarged(enlarged) is enlarged
+
+
+def test_a_free_text_cell_is_read_alone_enlarged() -> None:
+    image, cell = _one_cell("Nắm", size=30)
+    engine = Recording(TesserocrEngine())
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch_text([cell])
+    text, conf = sink.text_reads[cell]
+    assert text == "Nắm" and conf > 0
+    assert engine.alphabets == [None]  # one `vie` strip read
+
+
 @pytest.mark.parametrize("checked", [False, True])
 def test_a_checked_count_the_page_read_misread_surely_is_read_again_and_flagged(
     checked: bool,
@@ -382,3 +405,126 @@ def test_a_checked_count_the_page_read_misread_surely_is_read_again_and_flagged(
     value = sink.take("years[0].absences", words, first_int, numeric=True, checked=checked)
     assert value == 9  # the page read stays the guess shown to the person
     assert [f.code for f in sink.flags] == (["READS_DISAGREE"] if checked else [])
+
+
+class Scripted(Recording):
+    """The real engine, but the first single-cell reads are answered from a script."""
+
+    def __init__(self, lines: list[tuple[str, float]]) -> None:
+        super().__init__(TesserocrEngine())
+        self.lines = list(lines)
+
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
+        self.alphabets.append(alphabet)
+        return self.lines.pop(0) if self.lines else self.engine.read_line(image, alphabet=alphabet)
+
+
+@pytest.mark.parametrize(
+    ("shrunk", "codes"),
+    [
+        ([("0", 96.0), ("0", 67.0)], []),  # both shrunk reads back the lone read
+        ([("8", 95.0), ("8", 90.0)], ["READS_DISAGREE"]),  # they read another count
+        ([("", 0.0), ("", 0.0)], []),  # they read nothing: no evidence either way
+    ],
+)
+def test_a_number_read_only_once_under_a_junk_page_read_is_read_shrunk_too(
+    shrunk: list[tuple[str, float]], codes: list[str]
+) -> None:
+    image, cell = _one_cell("0")
+    engine = Scripted([("0", 92.0), ("", 0.0), *shrunk])  # `vie` alone, `eng` alone, shrunk
+    sink = FieldSink(page=1, image=image, engine=engine)
+    words = [Word("Ö", 20.0, cell[0] + 90, cell[1] + 22, 30, 44)]
+    value = sink.take("years[0].absences", words, first_int, numeric=True, checked=True)
+    assert [f.code for f in sink.flags] == codes
+    assert value == 0 or codes  # a value taken unflagged is the one the reads share
+    assert engine.lines == []  # every scripted read was made
+
+
+MONO = "/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf"
+
+
+def _glyph_parts(crop: np.ndarray) -> int:
+    return cv2.connectedComponents((crop < 128).astype(np.uint8))[0] - 1
+
+
+@pytest.mark.parametrize(("text", "parts"), [("0", 1), ("8", 1), ("Đ", 1), ("10", 2), ("Ổ", 3)])
+def test_ink_inside_a_glyphs_hole_is_dropped_from_a_cell_crop(text: str, parts: int) -> None:
+    """Liberation Mono's zero has a dot in its hole (the typewriter's zero, read «9» or «Q»);
+    nothing else a digit or rating cell holds lies in a hole: marks above stay."""
+    img = Image.new("L", (300, 200), 255)
+    ImageDraw.Draw(img).text((110, 40), text, font=ImageFont.truetype(MONO, 60), fill=0)
+    image, cell = np.asarray(img), (20, 20, 240, 160)
+    printed = _glyph_parts(image)
+    crop = _crops(image, cell)
+    assert crop is not None
+    assert _glyph_parts(crop[0]) == parts
+    assert printed == parts + ("0" in text)  # only the zero loses a part
+    text_crop = _crops(image, cell, text=True)
+    assert text_crop is not None and _glyph_parts(text_crop[0]) == printed  # text keeps all
+
+
+def test_an_unsure_page_read_of_a_number_gives_way_to_two_sure_cell_reads() -> None:
+    image, cell = _one_cell("0")
+    engine = Scripted([("0", 94.0), ("0", 87.0)])  # `vie` alone, `eng` alone
+    sink = FieldSink(page=1, image=image, engine=engine)
+    words = [Word("9", 71.0, cell[0] + 90, cell[1] + 22, 30, 44)]
+    assert sink.take("years[0].absences", words, first_int, numeric=True, checked=True) == 0
+    assert sink.flags == []
+    sure = FieldSink(page=1, image=image, engine=Scripted([("0", 94.0), ("0", 87.0)]))
+    words = [Word("9", 89.0, cell[0] + 90, cell[1] + 22, 30, 44)]
+    assert sure.take("years[0].absences", words, first_int, numeric=True, checked=True) == 9
+    assert [f.code for f in sure.flags] == ["READS_DISAGREE"]  # a sure page read stands
+
+
+def test_a_lone_letter_read_unsurely_is_read_doubled() -> None:
+    """holdout3's monospace levels: alone in its cell a «Đ» reads at 35-67 % (or as «›»);
+    printed twice it reads «ĐĐ» surely. The doubled reads join the vote as `vie` reads."""
+    img = Image.new("L", (300, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 40, 260, 140), outline=0, width=3)
+    draw.text((125, 66), "Đ", font=ImageFont.truetype(MONO, 40), fill=0)
+    image, cell = np.asarray(img), (20, 40, 240, 100)
+    engine = Scripted([("Ð", 35.0), ("Dd", 42.0)])  # the reads alone in holdout3
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.alphabets[cell] = PC_NL_LETTERS
+    sink.second_reads[cell] = [("Đ", 51.0), ("dD", 41.0)]  # and the strip reads
+    words = [Word("Đ", 51.0, cell[0] + 100, cell[1] + 22, 30, 44)]
+    assert sink.take("q[0]", words, vocab_parser(PC_NL_INDEX), cell=cell) == "Đạt"
+    assert sink.flags == []
+    assert sink.readings[0].raw.endswith("Đ / Đ")  # both doubled reads, on record
+    assert (
+        sink._doubled_reads(cell) != []
+        and FieldSink(page=1, image=image, engine=TesserocrEngine())._doubled_reads(cell) == []
+    )  # a digit cell (the default alphabet) is never doubled
+
+
+@pytest.mark.parametrize(
+    ("enlarged", "codes"),
+    [
+        ((NAM, 95.0), ["READS_DISAGREE"]),  # the same letters with the acute: never settled
+        (("Năm vững kiến thức.", 95.0), []),  # the enlarged read agrees
+        ((NAM, 40.0), []),  # an unsure enlarged read is no doubt
+        (("Nam vung kien thuc.", 95.0), ["READS_DISAGREE"]),  # marks lost, not added: same
+        (("Năm vững kiến thức", 95.0), []),  # a lost full stop is no other mark
+    ],
+)
+def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agrees_on(
+    enlarged: tuple[str, float], codes: list[str]
+) -> None:
+    """holdout4's Times-like «Nắm»: the page read and both reads of the cell alone at print
+    size show «Năm»; the cell read enlarged shows the acute. (Printed here is «Năm»: what
+    is tested is the vote, given the enlarged read.)"""
+    page = "Năm vững kiến thức."
+    img = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 40, 860, 140), outline=0, width=3)
+    draw.text((40, 66), page, font=ImageFont.truetype(FONT, 40), fill=0)
+    image, cell = np.asarray(img), (20, 40, 840, 100)
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.text_reads[cell] = enlarged
+    words = [
+        Word(w, 95.0, cell[0] + 20 + 160 * i, cell[1] + 22, 140, 44)
+        for i, w in enumerate(page.split())
+    ]
+    assert sink.take("years[0].subjects[0].comment", words, parse_text, cell=cell) == page
+    assert [f.code for f in sink.flags] == codes

@@ -14,6 +14,7 @@ from ocr.layout import group_lines, labelled_places
 from ocr.sink import FieldSink
 from ocr.tess_api import TesserocrEngine
 from ocr.year_common import (
+    _count_words,
     column_roles,
     compulsory_subjects,
     name_first,
@@ -130,6 +131,35 @@ def test_a_count_the_page_read_dropped_is_read_from_its_place(
     assert found["absences"] == []
     assert read_count(sink, "absences", found["absences"], places["absences"]) == expected
     assert [f.code for f in sink.flags] == ([] if count else ["MISSING_FIELD"])
+
+
+LIBERATION_SANS = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"
+
+
+def test_a_count_is_read_without_its_unit() -> None:
+    count, unit = Word("Ö", 74.0, 420, 40, 24, 34), Word("ngày", 96.0, 462, 40, 94, 45)
+    assert _count_words([count, unit]) == [count]
+    assert _count_words([Word("12ngày", 90.0, 420, 40, 120, 45)]) == [
+        Word("12ngày", 90.0, 420, 40, 120, 45)
+    ]  # one word: nothing to drop
+    assert _count_words([unit]) == [unit]  # no count before the unit: the words as read
+
+
+def test_a_count_the_page_read_garbled_is_read_from_its_own_glyphs() -> None:
+    """holdout2's «0 ngày»: the page read has «Ö»; a digits-only read of the count with its
+    unit read nothing sure, a read of the count alone reads it."""
+    img = Image.new("L", (1600, 140), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((80, 40), "Số ngày nghỉ:", font=ImageFont.truetype(SANS, 40), fill=0)
+    draw.text((420, 34), "0 ngày", font=ImageFont.truetype(LIBERATION_SANS, 50), fill=0)
+    image = np.array(img)
+    words = TesserocrEngine().read_page(image)
+    found, places = labelled_places(group_lines(words), {"absences": ("Số ngày nghỉ",)}, 1600)
+    zero = next(w for w in found["absences"] if w.text == "0")
+    garbled = [Word("Ö", 74.0, zero.x, zero.y, zero.w, zero.h), *found["absences"][1:]]
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    assert read_count(sink, "absences", garbled, places["absences"]) == 0
+    assert sink.flags == []
 
 
 def _names(texts: dict[int, str], family: str, grade: int | None) -> tuple[dict[int, str], list]:
