@@ -282,6 +282,9 @@ class FieldSink:
     text_reads: dict[Box, tuple[str, float]] = field(default_factory=dict)
     # Digit cells read glyph by glyph (ocr.glyphs): a read that can doubt, never decide.
     glyph_reads: dict[Box, str] = field(default_factory=dict)
+    _crop_cache: dict[tuple[Box, bool], tuple[np.ndarray, np.ndarray] | None] = field(
+        default_factory=dict, repr=False
+    )
 
     def read_texts(self, boxes: Sequence[tuple[int, int, int, int]]) -> list[str]:
         """Text of each box read in isolation (e.g. wrapped bold header cells), one engine call."""
@@ -339,7 +342,7 @@ class FieldSink:
         per_cell = [alphabet] * len(cells) if isinstance(alphabet, str) else list(alphabet)
         self.alphabets.update(zip(cells, per_cell, strict=True))
         boxes = [box for box in cells if self.has_ink(box)]  # blank lines derail the reader
-        pairs = [(box, _crops(self.image, box)) for box in boxes]
+        pairs = [(box, self._crop_pair(box)) for box in boxes]
         present = [(box, pair) for box, pair in pairs if pair is not None]
         if not present:
             return
@@ -600,8 +603,16 @@ class FieldSink:
 
     def _cropped(self, box: Box, *, soft: bool = False, text: bool = False) -> np.ndarray | None:
         """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
-        pair = _crops(self.image, box, text=text)
+        pair = self._crop_pair(box, text=text)
         return None if pair is None else pair[soft]
+
+    def _crop_pair(self, box: Box, *, text: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+        """`_crops` of a box, made once: a cell is cut out for its ink test, its strip reads
+        and its reads alone (callers never write to a crop)."""
+        key = (box, text)
+        if key not in self._crop_cache:
+            self._crop_cache[key] = _crops(self.image, box, text=text)
+        return self._crop_cache[key]
 
     def _ink_box(self, cell: Box) -> Box | None:
         """The box of a cell's cleaned ink, with a small margin: where its value is printed."""

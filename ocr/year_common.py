@@ -331,11 +331,14 @@ def locate_columns(
     path: str,
     content_tests: Sequence[tuple[str, Callable[[str], bool]]] = (),
     alphabets: Mapping[str, str] | None = None,
+    *,
+    role_paths: bool = False,
 ) -> dict[str, int]:
     """Column roles from the page read's headers; header cells re-read alone when a needed
     column is missing; content as the last resort; the needed columns' cells prefetched,
     each with its role's `eng` alphabet (`alphabets`, DIGITS when not given), and the
-    comment column's cells read again as text."""
+    comment column's cells read again as text. With `role_paths`, a missing column is
+    flagged at `path.role`, the field its cells hold (see `require_roles`)."""
     roles = column_roles(headers, rules)
     if any(r not in roles for r in needed):
         reread = column_roles(reread_headers(table, rows, sink), rules)
@@ -344,7 +347,7 @@ def locate_columns(
         )
     name_first(roles)
     infer_roles_from_content(roles, rows, content_tests)
-    require_roles(roles, needed, sink, path)
+    require_roles(roles, needed, sink, path, role_paths=role_paths)
     chars = alphabets or {}
     present = [(r, k) for r, _ in rows for k in needed if k in roles]
     sink.prefetch(
@@ -364,10 +367,22 @@ def name_first(roles: dict[str, int]) -> None:
     roles["name"] = 0
 
 
-def require_roles(roles: dict[str, int], needed: Sequence[str], sink: FieldSink, path: str) -> None:
-    """A column the page must have but that could not be located is flagged, never skipped."""
+def require_roles(
+    roles: dict[str, int],
+    needed: Sequence[str],
+    sink: FieldSink,
+    path: str,
+    *,
+    role_paths: bool = False,
+) -> None:
+    """A column the page must have but that could not be located is flagged, never skipped:
+    at `path`, or with `role_paths` at `path.role` for each (the rank table's conduct and
+    academic columns are fields of their own)."""
     missing = [r for r in needed if r not in roles]
-    if missing:
+    if missing and role_paths:
+        for role in missing:
+            sink.flag(f"{path}.{role}", "COLUMN_NOT_FOUND", role)
+    elif missing:
         sink.flag(path, "COLUMN_NOT_FOUND", ", ".join(missing))
 
 

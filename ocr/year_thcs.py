@@ -216,8 +216,9 @@ def _read_ranks(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) ->
         sink,
         RANK_ROLES,
         ("conduct", "academic"),
-        f"{prefix}.conduct",
+        prefix,
         alphabets=RANK_LETTERS,
+        role_paths=True,
     )
     conduct, academic = TermTriple(), TermTriple()
     for (row_index, cells), term in zip(rows, _row_terms(rows), strict=True):

@@ -19,6 +19,7 @@ from ocr.year_common import (
     compulsory_subjects,
     name_first,
     read_count,
+    require_roles,
     split_slipped_class,
     subject_names,
     term_of,
@@ -230,3 +231,17 @@ def test_a_class_label_the_page_read_garbled_still_ends_the_name(
     found = split_slipped_class(_words(*read), 40.0)
     assert " ".join(w.text for w in found.get("full_name", [])) == (name or "")
     assert " ".join(w.text for w in found.get("class_name", [])) == (class_name or "")
+
+
+def test_a_missing_rank_column_is_flagged_on_its_own_field() -> None:
+    """p6's rank table whose «Học lực» header was not found: the flag names the academic
+    cells, not the conduct ones beside them."""
+    sink = FieldSink(page=1, image=np.full((10, 10), 255, np.uint8), engine=TesserocrEngine())
+    require_roles(
+        {"name": 0, "conduct": 1}, ("conduct", "academic"), sink, "years[0]", role_paths=True
+    )
+    require_roles({"name": 0}, ("hk1", "hk2"), sink, "years[1].subjects")
+    assert [(f.field, f.code) for f in sink.flags] == [
+        ("years[0].academic", "COLUMN_NOT_FOUND"),
+        ("years[1].subjects", "COLUMN_NOT_FOUND"),
+    ]
