@@ -665,7 +665,8 @@ class FieldSink:
         reads = list(self.second_reads.get(cell, []))
         if text:
             reads = [self.text_reads[cell]] if cell in self.text_reads else []
-            if not reads or parser(reads[0][0]).value != first.value:  # type: ignore[operator]
+            vouched = reads and reads[0][1] >= needed and parser(reads[0][0]).value == first.value  # type: ignore[operator]
+            if not vouched:
                 reads += [self._read_text_alone(cell, soft=soft) for soft in (False, True)]
         elif max((c for _, c in reads), default=0.0) < needed:  # strip read unsure: read alone
             reads += [self._read_alone(cell, eng=eng) for eng in (False, True)]
@@ -673,8 +674,14 @@ class FieldSink:
         good = [(p, t, c) for p, t, c in parsed if p.ok]
         if not good:
             return first, raw, conf, first.problem
-        agreeing = [c for p, _, c in good if first.ok and p.value == first.value]
-        if agreeing and text and cell in self.text_reads and _other_marks(parsed[0], first):
+        # a text read vouches for the page read only when sure: both can invent a glyph alike
+        # (a clean «9D6» read «9D6G» on the page at 74 % and enlarged at 55 %)
+        agreeing = [
+            c
+            for p, _, c in good
+            if first.ok and p.value == first.value and (not text or c >= needed)
+        ]
+        if agreeing and text and self._text_split(first, parsed, len(agreeing), cell, needed):
             texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
             return first, texts, conf, "READS_DISAGREE"
         if agreeing:
@@ -707,6 +714,22 @@ class FieldSink:
         guess = first if first.ok else best[0]
         texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
         return guess, texts, min(conf, best[2]), "READS_DISAGREE"
+
+    def _text_split(
+        self,
+        first: Parsed,
+        parsed: Sequence[tuple[Parsed, str, float]],
+        agreeing: int,
+        cell: Box,
+        needed: float,
+    ) -> bool:
+        """Text some cut-out reads agree on with the page read that is still a split: as many
+        sure reads of another text as on the page read's side, itself included (a «4A6» read
+        «4AG» on the page and in the thresholded crop, «4A6» enlarged and in the soft crop),
+        or an enlarged read with other marks (`_other_marks`)."""
+        against = [c for p, _, c in parsed if p.ok and p.value != first.value and c >= needed]
+        enlarged = cell in self.text_reads and _other_marks(parsed[0], first)
+        return len(against) > agreeing or enlarged
 
     def unrecognized_row(
         self, path: str, cells: Sequence[Sequence[Word]], name_col: int = 0

@@ -528,3 +528,36 @@ def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agr
     ]
     assert sink.take("years[0].subjects[0].comment", words, parse_text, cell=cell) == page
     assert [f.code for f in sink.flags] == codes
+
+
+def test_an_unsure_cut_out_read_does_not_vouch_for_the_page_read() -> None:
+    """holdout4's clean «9D6»: the page read (74 %) and the enlarged read (55 %) both add a G.
+    Only a sure read vouches; the reads alone at print size show «9D6»."""
+    image, cell = _one_cell("9D6", size=40)
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.text_reads[cell] = ("9D6G", 55.0)
+    words = [Word("9D6G", 74.0, cell[0] + 90, cell[1] + 22, 100, 44)]
+    value = sink.take("years[3].class_name", words, parse_text, cell=cell)
+    assert value == "9D6"
+    assert [f.code for f in sink.flags] == ["TEXT_SETTLED"]  # every sure read shows «9D6»
+    sure = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sure.text_reads[cell] = ("9D6G", 95.0)  # a sure read agreeing: the page read is taken
+    assert sure.take("years[3].class_name", words, parse_text, cell=cell) == "9D6G"
+    assert sure.flags == []
+
+
+@pytest.mark.parametrize(
+    ("soft", "split"),
+    [("4A6", True), ("4AG", False)],
+)
+def test_text_is_split_when_sure_reads_against_the_page_read_match_those_for_it(
+    soft: str, split: bool
+) -> None:
+    """holdout2's «4A6»: the page read (88 %) and the thresholded cut-out (81 %) read «4AG»,
+    the enlarged (65 %) and the soft cut-out (80 %) «4A6»: two against two is no agreement."""
+    image, cell = _one_cell("4A6", size=40)
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    sink.text_reads[cell] = ("4A6", 65.0)
+    reads = _text_reads(("4A6", 65.0), ("4AG", 81.0), (soft, 80.0))
+    agreeing = sum(1 for p, _, _ in reads if p.value == "4AG")
+    assert sink._text_split(parse_text("4AG"), reads, agreeing, cell, 60.0) is split
