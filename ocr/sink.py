@@ -656,7 +656,8 @@ class FieldSink:
         read that is junk (very low confidence) is no evidence: the cell read then stands alone,
         and a number read only once is read shrunk by both models too (a lone glyph), which
         must not disagree. An unsure page read of a number gives way to two sure cell reads
-        that agree.
+        that agree. A text read vouches for the page read only when sure, and not when as many
+        sure reads show another text or the enlarged read shows other marks (`_text_split`).
         Otherwise a disagreement is flagged with the better-parsing read as the best guess.
         """
         crop = self._cropped(cell)
