@@ -147,8 +147,9 @@ def test_a_count_is_read_without_its_unit() -> None:
 
 
 def test_a_count_the_page_read_garbled_is_read_from_its_own_glyphs() -> None:
-    """holdout2's «0 ngày»: the page read has «Ö»; a digits-only read of the count with its
-    unit read nothing sure, a read of the count alone reads it."""
+    """holdout2's «0 ngày» read «Ö ngày» on the page: the count is read again from its own
+    glyphs, the unit apart, and taken unflagged. (On holdout2's scans a digits-only read of
+    the count with its unit read nothing sure; this clean render reads either way.)"""
     img = Image.new("L", (1600, 140), 255)
     draw = ImageDraw.Draw(img)
     draw.text((80, 40), "Số ngày nghỉ:", font=ImageFont.truetype(SANS, 40), fill=0)
