@@ -322,8 +322,10 @@ class FieldSink:
         letters enlarged (`_text_enlarged`): a model can lose a small mark at print size in
         every crop alike (a Times-like «Nắm», whose acute over the breve all print-size reads
         drop), and a read at another scale and threshold does not share that blind spot."""
-        crops = [(box, self._cropped(box, soft=True, text=True)) for box in cells]
-        present = [(box, crop) for box, crop in crops if crop is not None and self.has_ink(box)]
+        crops = [
+            (box, self._cropped(box, soft=True, text=True)) for box in cells if self.has_ink(box)
+        ]
+        present = [(box, crop) for box, crop in crops if crop is not None]
         if not present:
             return
         strip, spans = _stack([_text_enlarged(crop) for _, crop in present])
@@ -621,12 +623,12 @@ class FieldSink:
         crop = self.image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
         if crop.size == 0:
             return None
-        ink = _clean_cell(crop) < 128
-        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        if rows.size == 0:
+        span = _ink_span(_clean_cell(crop))
+        if span is None:
             return None
-        left, top = max(0, x + pad) + int(cols[0]) - 4, max(0, y + pad) + int(rows[0]) - 4
-        return left, top, int(cols[-1] - cols[0]) + 9, int(rows[-1] - rows[0]) + 9
+        top, bottom, first, last = span
+        left, upper = max(0, x + pad) + first - 4, max(0, y + pad) + top - 4
+        return left, upper, last - first + 9, bottom - top + 9
 
     def has_ink(self, cell: tuple[int, int, int, int]) -> bool:
         crop = self._cropped(cell)
@@ -759,13 +761,24 @@ _GLYPH_TO_DIGIT = str.maketrans(
 )
 
 
-def _ink_only(crop: np.ndarray, margin: int = 2) -> np.ndarray | None:
-    """The crop cut to its ink with a small white margin; None when it has no ink."""
-    rows, cols = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
+def _ink_span(crop: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The first and last rows, then columns, with ink (dark pixels); None with no ink."""
+    ink = crop < 128
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         return None
-    top, left = max(0, rows[0] - margin), max(0, cols[0] - margin)
-    return crop[top : rows[-1] + margin + 1, left : cols[-1] + margin + 1]
+    return int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+
+
+def _ink_only(crop: np.ndarray, margin: int = 2) -> np.ndarray | None:
+    """The crop cut to its ink with a small white margin; None when it has no ink."""
+    span = _ink_span(crop)
+    if span is None:
+        return None
+    top, bottom, left, right = span
+    return crop[
+        max(0, top - margin) : bottom + margin + 1, max(0, left - margin) : right + margin + 1
+    ]
 
 
 def _as_digits(raw: str) -> str:
