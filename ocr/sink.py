@@ -14,7 +14,7 @@ from domain.record import FieldReading, Flag, Severity
 from domain.text import strip_accents
 from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
-from ocr.glyphs import read_glyphs
+from ocr.glyphs import GLYPH_HEIGHT, read_glyphs
 from ocr.layout import reading_order
 from ocr.preprocess import has_glyphs
 
@@ -549,15 +549,15 @@ class FieldSink:
         words = reading_order(self.engine.read_lines(crop))
         return " ".join(w.text for w in words), min((w.conf for w in words), default=0.0)
 
-    def _read_alone(self, cell: Box, *, eng: bool, shrink: bool = False) -> tuple[str, float]:
+    def _read_alone(self, cell: Box, *, eng: bool, height: int | None = None) -> tuple[str, float]:
         """One cell read on its own, with the crop and alphabet its read family uses (see
         prefetch): `eng` reads with the cell's alphabet, DIGITS unless prefetched otherwise;
-        `shrink` reads it smaller than printed (see `_small_reads`)."""
+        `height` reads it with that many px of ink (see `_small_reads`)."""
         crop = self._cropped(cell, soft=eng)
         if crop is None:
             return "", 0.0
-        if shrink:
-            crop = _shrunk(crop, SMALL_HEIGHT)
+        if height is not None:
+            crop = _shrunk(crop, height)
         if not eng:
             return self.engine.read_line(crop)
         return self.engine.read_line(crop, alphabet=self.alphabets.get(cell, DIGITS))
@@ -584,9 +584,9 @@ class FieldSink:
             reads.append((text[0], conf) if one_twice else ("", 0.0))
         return reads
 
-    def _shrunk_reads(self, cell: Box) -> list[tuple[str, float]]:
-        """Both models' reads of the cell shrunk to SMALL_HEIGHT: `vie`, then `eng`."""
-        return [self._read_alone(cell, eng=eng, shrink=True) for eng in (False, True)]
+    def _shrunk_reads(self, cell: Box, height: int = SMALL_HEIGHT) -> list[tuple[str, float]]:
+        """Both models' reads of the cell shrunk to `height` px of ink: `vie`, then `eng`."""
+        return [self._read_alone(cell, eng=eng, height=height) for eng in (False, True)]
 
     def _small_reads(
         self, cell: Box, parser: object, glyphs: Parsed, needed: float
@@ -595,8 +595,11 @@ class FieldSink:
         glyph read: (their texts, the lower confidence); else None. A model can misread a
         font's glyph at its printed size in every crop (p4's serif «7,5» is «7,9» to both
         models at 35 px of ink and «7,5» at 23-28 px), so the reads at print size can outvote
-        the glyph read; two more reads at another size that side with it settle the cell."""
-        reads = self._shrunk_reads(cell)
+        the glyph read; two more reads at another size that side with it settle the cell.
+        A lone digit is read at the glyph read's height: with no comma below, all its ink is
+        digit (p4's «5» at 38 px is «h)» to `vie` at 26 px and «5» at 20)."""
+        height = GLYPH_HEIGHT if self.glyph_count(cell) == 1 else SMALL_HEIGHT
+        reads = self._shrunk_reads(cell, height)
         for text, confidence in reads:
             parsed: Parsed = parser(text)  # type: ignore[operator]
             if not parsed.ok or parsed.value != glyphs.value or confidence < needed:

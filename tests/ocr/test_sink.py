@@ -498,6 +498,33 @@ def test_a_lone_letter_read_unsurely_is_read_doubled() -> None:
     )  # a digit cell (the default alphabet) is never doubled
 
 
+class LargeGlyphBlind(Recording):
+    """The real engine, except that `vie` reads any glyph over 23 px of ink as «h)» (as it
+    reads p4's scanned serif «5» at 26 px and over, and «5» at 20)."""
+
+    def __init__(self) -> None:
+        super().__init__(TesserocrEngine())
+
+    def read_line(self, image: np.ndarray, *, alphabet: str | None = None) -> tuple[str, float]:
+        rows = np.flatnonzero((image < 128).any(axis=1))
+        if alphabet is None and rows.size and rows[-1] - rows[0] + 1 > 23:
+            return "h)", 48.0
+        return self.engine.read_line(image, alphabet=alphabet)
+
+
+def test_a_lone_digit_is_read_shrunk_to_the_glyph_reads_height() -> None:
+    """With no comma below it a lone digit's ink is all digit: read shrunk, it is read at the
+    glyph read's height (20 px), not at a score's (26 px with its comma)."""
+    image, cell = _one_cell("5")
+    sink = FieldSink(page=1, image=image, engine=LargeGlyphBlind())
+    sink.prefetch([cell])
+    sink.second_reads[cell] = [("h)", 40.0), ("5", 95.0)]  # `vie` junk, `eng` right
+    value = sink.take("s", [Word("Hộ", 90.0, 110, 62, 40, 50)], parse_score, cell=cell)
+    assert value == 5
+    assert sink.flags == []
+    assert sink.readings[0].raw.endswith("5 / 5")  # both models, shrunk
+
+
 @pytest.mark.parametrize(
     ("enlarged", "codes"),
     [
