@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from domain.vocab import THCS_SUBJECTS
+from domain.vocab import TH_DECISIONS, THCS_DECISIONS, THCS_SUBJECTS
 from ocr.engine import Word
 from ocr.layout import group_lines, labelled_places
 from ocr.sink import FieldSink
@@ -17,6 +17,7 @@ from ocr.year_common import (
     _count_words,
     column_roles,
     compulsory_subjects,
+    find_phrase,
     name_first,
     read_count,
     require_roles,
@@ -246,3 +247,29 @@ def test_a_missing_rank_column_is_flagged_on_its_own_field() -> None:
         ("years[0].academic", "COLUMN_NOT_FOUND"),
         ("years[1].subjects", "COLUMN_NOT_FOUND"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("read", "phrases", "decision"),
+    [
+        (("Được", "lên", "lớp"), THCS_DECISIONS, "Được lên lớp"),
+        (("Được", "tên", "Lớp"), THCS_DECISIONS, "Được lên lớp"),  # holdout3's monospace «l»
+        (
+            ("Được", "tên", "lớp", "sau", "kiểm", "tra", "lại"),
+            THCS_DECISIONS,
+            "Được lên lớp sau kiểm tra lại",
+        ),  # the phrase containing the nearer short one
+        (("Ở", "lạ", "lớp"), THCS_DECISIONS, "Ở lại lớp"),
+        (("Được", "tên", "tớp"), THCS_DECISIONS, None),  # two slips: not sure enough
+        (
+            ("Chưa", "hoàn", "thành", "chương", "trình", "lớp", "hạc"),
+            TH_DECISIONS,
+            "Chưa hoàn thành chương trình lớp học",
+        ),  # not the «Hoàn thành …» inside it
+    ],
+)
+def test_a_decision_is_found_one_slip_away_and_only_when_no_other_is_near(
+    read: tuple[str, ...], phrases: tuple[str, ...], decision: str | None
+) -> None:
+    found = find_phrase(group_lines(_words(*read)), phrases)
+    assert (found[0] if found else None) == decision
