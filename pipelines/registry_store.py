@@ -26,6 +26,7 @@ from domain.text import clean, search_key
 from pipelines import sector_rows as rows_of
 from pipelines.dberrors import db_errors
 from pipelines.sector_rows import CANDIDATE_COLUMNS
+from validation.places import unit_names
 
 # Registry columns the linker scores (residence is not evidence: people move).
 LINK_COLUMNS = (
@@ -75,20 +76,41 @@ def load_registry_csv(conn: psycopg.Connection[Any], path: Path) -> int:
             "CREATE TEMP TABLE registry_stage (LIKE hocba.registry_person,"
             " line integer NOT NULL) ON COMMIT DROP"
         )
-        count = _copy_registry(conn, reader)
+        count, places = _copy_registry(conn, reader)
         conn.execute(rows_of.REGISTRY_UPSERT)
+        _add_place_names(conn, places)
     return count
 
 
-def _copy_registry(conn: psycopg.Connection[Any], reader: csv.DictReader[str]) -> int:
+def _copy_registry(
+    conn: psycopg.Connection[Any], reader: csv.DictReader[str]
+) -> tuple[int, set[str]]:
+    """Rows COPYed into the staging table, and the unit names their residences use."""
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in (*CANDIDATE_COLUMNS, "line"))
-    count = 0
+    count, places = 0, set()
     copy_sql = sql.SQL("COPY registry_stage ({}) FROM STDIN").format(cols)
     with conn.cursor() as cur, cur.copy(copy_sql) as cp:
         for row in reader:
             cp.write_row(registry_row(row, reader.line_num))
+            places.update(unit_names(row.get("residence")))
             count += 1
-    return count
+    return count, places
+
+
+def _add_place_names(conn: psycopg.Connection[Any], names: set[str]) -> None:
+    conn.execute("CREATE TEMP TABLE place_stage (name text) ON COMMIT DROP")
+    with conn.cursor() as cur, cur.copy("COPY place_stage (name) FROM STDIN") as cp:
+        for name in names:
+            cp.write_row((name,))
+    conn.execute(
+        "INSERT INTO hocba.registry_place_name SELECT DISTINCT name FROM place_stage"
+        " ON CONFLICT DO NOTHING"
+    )
+
+
+def place_names(conn: psycopg.Connection[Any]) -> list[str]:
+    """The unit names the loaded registry's residences use (`validation.places`)."""
+    return [name for (name,) in conn.execute("SELECT name FROM hocba.registry_place_name")]
 
 
 def registry_row(row: dict[str, str], line: int) -> tuple[Any, ...]:
@@ -207,7 +229,11 @@ class RegistryStore:
         with db_errors("fetch registry candidates"), self._conn.transaction():
             return link_candidates(self._conn, queries)
 
+    def place_names(self) -> list[str]:
+        with db_errors("read the registry's place names"), self._conn.transaction():
+            return place_names(self._conn)
+
     def clear(self) -> None:
         """Empty the registry (benchmarks on their own database only; needs the owner role)."""
         with db_errors("empty the registry"), self._conn.transaction():
-            self._conn.execute("TRUNCATE hocba.registry_person")
+            self._conn.execute("TRUNCATE hocba.registry_person, hocba.registry_place_name")

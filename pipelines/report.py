@@ -42,6 +42,7 @@ REASONS_VI = {
     "ASSESSMENT_KIND": "sai hình thức đánh giá",
     "VOCABULARY": "giá trị ngoài danh mục",
     "ADDRESS_PROVINCE_UNKNOWN": "tỉnh/thành trong địa chỉ không rõ",
+    "PLACE_NAME_NEAR_KNOWN": "địa danh gần một địa danh trong dữ liệu dân cư",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }
 

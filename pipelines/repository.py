@@ -319,6 +319,11 @@ class Repository:
         with self._tx("load the registry extract") as conn:
             return registry_store.load_registry_csv(conn, path)
 
+    def place_names(self) -> list[str]:
+        """The unit names the registry's residences use (`registry_store.place_names`)."""
+        with self._tx("read the registry's place names") as conn:
+            return registry_store.place_names(conn)
+
     def link_candidates(self, queries: Any) -> Any:
         """Candidates of a whole batch (`validation.linking.link_queries` frame) in one query."""
         with self._tx("fetch registry candidates") as conn:

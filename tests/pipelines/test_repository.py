@@ -283,6 +283,23 @@ def test_registry_load_and_set_based_candidates(
     assert repo.link_candidates(link_queries([])).empty
 
 
+def test_registry_load_keeps_the_unit_names_residences_use(
+    repo: Repository, tmp_path: Path
+) -> None:
+    rng = random.Random(12)
+    rows = [_person(_pid(rng), "Lê Văn An", "1990-01-01") for _ in range(2)]
+    rows[0]["residence"] = "Xóm Trung, xã Nghi Lâm, huyện Nghi Lộc, tỉnh Nghệ An"
+    rows[1]["residence"] = unicodedata.normalize("NFD", "Thôn 2, xã Đắk Lao, huyện Đắk Mil")
+    path = tmp_path / "registry.csv"
+    _write_registry(path, rows)
+    repo.load_registry_csv(path)
+    repo.load_registry_csv(path)  # idempotent: a name is kept once
+    names = repo.place_names()
+    assert {"Nghi Lâm", "Nghi Lộc", "Nghệ An", "Đắk Lao", "Đắk Mil"} <= set(names)
+    assert len(names) == len(set(names))
+    assert not {"Xóm Trung", "Thôn 2", "Trung", "2"} & set(names)  # hamlets are not judged
+
+
 def test_registry_rejects_bad_extracts(repo: Repository, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     _write_registry(path, [_person("12345", "Lê Văn A", "1990-01-01")])
