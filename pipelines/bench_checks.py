@@ -25,6 +25,7 @@ from typing import Any
 from domain.record import IdentityLink, Student, TranscriptRecord
 from pipelines.registry_store import RegistryStore
 from validation.linking import LinkResult, link_batch, link_queries
+from validation.places import KnownPlaces, place_findings
 from validation.report import Finding, is_blocking
 
 BENCH_DB = "hocba_bench"
@@ -88,6 +89,7 @@ def run(
         cpu = time.process_time()
         links, fetch_s, score_s = link_all(store, data.students)
         cpu = time.process_time() - cpu  # this process only: the server's share is not in it
+        known = KnownPlaces(store.place_names())
     say(
         f"Linking {len(data.students)} booklets against {data.registry_rows} rows:"
         f" {fetch_s + score_s:.1f} s (candidates in SQL {fetch_s:.1f} s,"
@@ -96,7 +98,7 @@ def run(
     )
     sample = len(data.noisy)
     t3 = time.perf_counter()
-    statuses, findings = check_and_route(data.noisy, links[:sample], args.seed)
+    statuses, findings = check_and_route(data.noisy, links[:sample], known, args.seed)
     say(f"Checks + routing on {sample} booklets: {time.perf_counter() - t3:.1f} s")
     say(*check_metrics(data.truth, data.noisy, statuses, findings))
     return lines
@@ -156,7 +158,10 @@ def link_metrics(data: BenchData, links: Sequence[LinkResult]) -> list[str]:
 
 
 def check_and_route(
-    records: Sequence[TranscriptRecord], links: Sequence[LinkResult], seed: int
+    records: Sequence[TranscriptRecord],
+    links: Sequence[LinkResult],
+    known: KnownPlaces,
+    seed: int,
 ) -> tuple[list[str], list[list[Finding]]]:
     from validation.gx_suite import run_gx_checks
     from validation.routing import RoutingPolicy, route
@@ -169,7 +174,12 @@ def check_and_route(
     all_findings: list[list[Finding]] = []
     policy = RoutingPolicy()
     for record, link in zip(records, links, strict=True):
-        findings = [*check_record(record), *gx.get(record.document_id, []), *link.findings]
+        findings = [
+            *check_record(record),
+            *gx.get(record.document_id, []),
+            *link.findings,
+            *place_findings(record, known),
+        ]
         record.identity_link = IdentityLink(
             status=link.status, personal_id=link.personal_id, score=link.score,
             candidates=link.candidates,
