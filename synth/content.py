@@ -576,7 +576,7 @@ def _primary_award(
 # Digit slips Tesseract makes on scores and dates (engineering-notes: 5->9, 7->1, 3->8).
 DIGIT_SLIPS = {"1": "7", "7": "1", "4": "9", "9": "4", "5": "6", "6": "5", "3": "8", "8": "3"}
 _SCORE_KEYS = ("hk1", "hk2", "year", "retest")
-_TEXT_KEYS = ("full_name", "father_name", "mother_name", "decision")
+_TEXT_KEYS = ("full_name", "father_name", "mother_name", "place_of_birth", "residence", "decision")
 _DIGIT_TEXT_KEYS = ("date_of_birth", "personal_id", "school_year")
 
 

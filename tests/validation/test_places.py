@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 
 from tests.validation import thcs_record
-from validation.places import KnownPlaces, place_findings, unit_names
+from validation.places import KnownPlaces, place_findings, unit_names, units
 
 KNOWN = KnownPlaces(["Nghi Lộc", "Đô Lương", "Đắk Mil", "Phú Ninh", "Phù Ninh", "Xuân Phú", "5"])
 
 
 def test_unit_names_are_the_administrative_units_of_an_address() -> None:
     address = "Thôn Hạ, xã Tiên Phong, huyện Trùng Khánh, TP. Hồ Chí Minh"
-    assert unit_names(address) == ["Tiên Phong", "Trùng Khánh", "Hồ Chí Minh"]
+    assert unit_names(address) == ["Hạ", "Tiên Phong", "Trùng Khánh", "Hồ Chí Minh"]
     assert unit_names("Bệnh viện Từ Dũ") == [] and unit_names(None) == []
     assert unit_names("Xã  Nghi   Lâm,, tỉnh") == ["Nghi Lâm"]  # spaces folded, empty unit
+    assert units("Xa Nghi Lâm, Thị xã Sơn Tây") == [("Xa", "Nghi Lâm"), ("Thị xã", "Sơn Tây")]
+    assert units("Số 12 đường Lê Lợi, Tô Hiến Thành") == []  # streets; an unmarked «Tổ» is a name
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,8 @@ def test_each_near_unit_of_birthplace_and_residence_is_a_finding() -> None:
         ("student.residence", "PLACE_NAME_NEAR_KNOWN", "error"),
     ]
     assert "«Nghỉ Lộc»" in findings[0].message and "«Nghi Lộc»" in findings[0].message
+    record.student.place_of_birth = "Xa Xuân Phú, huyện Nghi Lộc, tỉnh Nghệ An"
+    record.student.residence = "Thôn 2, xã Xuân Phú, huyện Đắk Mil, tỉnh Đắk Nông"
+    findings = list(place_findings(record, KNOWN))
+    assert [f.field for f in findings] == ["student.place_of_birth"]  # the unit lost its marks
+    assert "«Xa»" in findings[0].message and "«xã»" in findings[0].message
