@@ -16,7 +16,7 @@ from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
 from ocr.glyphs import GLYPH_HEIGHT, read_glyphs
 from ocr.layout import reading_order
-from ocr.preprocess import has_glyphs
+from ocr.preprocess import binarize, has_glyphs
 
 TEXT_MIN_CONF = 60.0
 NUMBER_MIN_CONF = 75.0
@@ -25,6 +25,7 @@ SETTLED_CONF = 90.0  # every read of the cell alone at least this sure, to overr
 SETTLED_EDITS = 2  # ... and the page read only a glyph or two away: a slip, not another text
 SMALL_HEIGHT = 26  # px of ink (a score with its comma, a capital) of a cell read shrunk
 SMALL_X_HEIGHT = 17  # px: a text cell's letters (median letter height) when read shrunk
+RULE_LENGTH = 90  # px: a stroke this long is ruling (no glyph has one; a frame's edge does)
 LARGE_LETTER_HEIGHT = 38  # px: a text cell's letters when read enlarged (see prefetch_text)
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
@@ -806,9 +807,12 @@ def _crops(
     a glyph's hole goes too: a typewriter's dotted zero reads «9», «Q» or «Ð» with its dot."""
     x, y, w, h = box
     pad = _inset(box)
-    crop = image[max(0, y + pad) : y + h - pad, max(0, x + pad) : x + w - pad]
+    inner = (max(0, x + pad), max(0, y + pad), x + w - pad, y + h - pad)
+    crop = image[inner[1] : inner[3], inner[0] : inner[2]]
     if crop.size == 0:
         return None
+    if text:
+        crop = np.where(_ruling_near(image, inner) > 0, 255, crop).astype(np.uint8)
     ink = _clean_cell(crop, min_area=0 if text else 12)
     if not text:
         ink = _without_holes_ink(ink)
@@ -816,6 +820,23 @@ def _crops(
     soft = np.where(near_ink, crop, 255).astype(np.uint8)
     border = (_BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT)
     return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
+
+
+def _ruling_near(image: np.ndarray, corners: tuple[int, int, int, int]) -> np.ndarray:
+    """The ruling inside a crop (left, top, right, bottom): strokes RULE_LENGTH long or more,
+    found in the crop's surroundings. A value's margin can take in a frame's corner (a photo
+    box over «VŨ VĂN LONG»), which is short inside the crop and read as letters."""
+    left, top, right, bottom = corners
+    height, width = image.shape
+    x0, y0 = max(0, left - RULE_LENGTH), max(0, top - RULE_LENGTH)
+    x1, y1 = min(width, right + RULE_LENGTH), min(height, bottom + RULE_LENGTH)
+    ink = binarize(image[y0:y1, x0:x1])
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, RULE_LENGTH), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((RULE_LENGTH, 1), np.uint8)),
+    )
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # and their grey edges
+    return rules[top - y0 : bottom - y0, left - x0 : right - x0]
 
 
 def _without_holes_ink(ink: np.ndarray) -> np.ndarray:

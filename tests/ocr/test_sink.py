@@ -588,3 +588,19 @@ def test_text_is_split_when_sure_reads_against_the_page_read_match_those_for_it(
     reads = _text_reads(("4A6", 65.0), ("4AG", 81.0), (soft, 80.0))
     agreeing = sum(1 for p, _, _ in reads if p.value == "4AG")
     assert sink._text_split(parse_text("4AG"), reads, agreeing, cell, 60.0) is split
+
+
+def test_a_text_crop_drops_the_ruling_of_a_frame_reaching_into_its_margin() -> None:
+    """`holdout`'s photo box ends just above-left of the father's name: inside the value's
+    margin only a short corner of it shows, which the reads took for «'» or «—+~-»."""
+    img = Image.new("L", (700, 300), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((-5, -200, 150, 118), outline=0, width=3)  # the frame, long outside
+    draw.text((130, 120), "VŨ VĂN LONG", font=ImageFont.truetype(SANS, 40), fill=0)
+    image, box = np.asarray(img), (112, 100, 330, 80)
+    crops = _crops(image, box, text=True)
+    assert crops is not None
+    thresholded, soft = crops
+    assert (thresholded[:27] == 255).all()  # nothing above the marks: the corner is gone
+    engine = TesserocrEngine()
+    assert engine.read_line(thresholded)[0] == engine.read_line(soft)[0] == "VŨ VĂN LONG"
