@@ -20,6 +20,7 @@ from ocr.fields import parse_school_name
 from ocr.handwriting import booklet_verdicts
 from ocr.identity import read_identity
 from ocr.pages import ReadPage, read_page
+from ocr.same_text import check_comments
 from ocr.sink import READ_SEPARATOR, FieldSink, flag_message
 from ocr.year_th import read_th_year
 from ocr.year_thcs import read_thcs_year
@@ -135,6 +136,7 @@ def _fill(
     _check_page_owner(record.student, year_names, flags)
     _settle_school_names(record.years, flags, readings)
     _check_school_names(record.years, flags)
+    check_comments(record.years, flags)
 
 
 def _name_reading(sink: FieldSink) -> object:

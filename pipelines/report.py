@@ -33,6 +33,7 @@ REASONS_VI = {
     "ROW_NOT_FOUND": "không đọc được tên dòng trong bảng",
     "ROW_NAMED_BY_FORM": "tên môn đọc sai, xác định theo mẫu in",
     "PAGES_DISAGREE": "tên trường khác nhau giữa các trang",
+    "COMMENTS_DISAGREE": "một lời nhận xét đọc với dấu khác nhau ở các ô",
     "COLUMN_NOT_FOUND": "không xác định được cột của bảng",
     "SUBJECT_MISSING": "thiếu môn học bắt buộc",
     "HANDWRITTEN": "giá trị viết tay",
