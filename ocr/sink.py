@@ -47,6 +47,7 @@ _MESSAGES = {
     "TEXT_SETTLED": "Các lần đọc không giống nhau hết; đã lấy giá trị mà mọi lần đọc có độ tin cậy cao (ít nhất ba lần) cùng cho. Các lần đọc: «{raw}».",
     "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
     "SCHOOL_NAME_FROM_PAGES": "Các lần đọc tên trường trên trang này khác nhau («{raw}»); đã lấy tên mà các lần đọc trên nhiều trang năm học khác cùng cho.",
+    "CLASS_GLYPH_AMBIGUOUS": "Tên lớp «{raw}» có chữ I hoặc O sau một chữ cái, có thể là số 1 hoặc 0 bị đọc nhầm; cần đối chiếu với ảnh quét.",
     "HANDWRITTEN": "Giá trị này được viết tay; máy chưa đọc được chữ viết tay, cần nhập theo vùng ảnh quét kèm theo.",
 }
 

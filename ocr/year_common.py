@@ -93,7 +93,19 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
             setattr(header, name, sink.take(path, found[name], parser, cell=regions[name]))
         elif name != "full_name":
             sink.missing(path)
+    if isinstance(header.class_name, str) and digit_lookalike(header.class_name):
+        sink.flag(f"{prefix}.class_name", "CLASS_GLYPH_AMBIGUOUS", header.class_name)
     return header
+
+
+_DIGIT_LOOKALIKE = re.compile(r"[A-ZĐ][IO]")
+
+
+def digit_lookalike(class_name: str) -> bool:
+    """An I or O after a class's letter («1DI», «9AO») is as likely a 1 or 0 read as a letter:
+    `holdout5`'s italic «1» reads «I» in every read, so no vote sees it. A first letter I
+    («6I») is a class letter."""
+    return _DIGIT_LOOKALIKE.search(class_name) is not None
 
 
 def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]]:
