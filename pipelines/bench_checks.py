@@ -24,8 +24,9 @@ from typing import Any
 
 from domain.record import IdentityLink, Student, TranscriptRecord
 from pipelines.registry_store import RegistryStore
+from validation.lexicon import Lexicon
 from validation.linking import LinkResult, link_batch, link_queries
-from validation.places import KnownPlaces, place_findings
+from validation.places import known_places, place_findings
 from validation.report import Finding, is_blocking
 
 BENCH_DB = "hocba_bench"
@@ -89,7 +90,7 @@ def run(
         cpu = time.process_time()
         links, fetch_s, score_s = link_all(store, data.students)
         cpu = time.process_time() - cpu  # this process only: the server's share is not in it
-        known = KnownPlaces(store.place_names())
+        known = known_places(store.place_names())
     say(
         f"Linking {len(data.students)} booklets against {data.registry_rows} rows:"
         f" {fetch_s + score_s:.1f} s (candidates in SQL {fetch_s:.1f} s,"
@@ -160,7 +161,7 @@ def link_metrics(data: BenchData, links: Sequence[LinkResult]) -> list[str]:
 def check_and_route(
     records: Sequence[TranscriptRecord],
     links: Sequence[LinkResult],
-    known: KnownPlaces,
+    known: Lexicon,
     seed: int,
 ) -> tuple[list[str], list[list[Finding]]]:
     from validation.gx_suite import run_gx_checks

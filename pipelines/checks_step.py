@@ -13,7 +13,7 @@ from pipelines.repair_step import repair_record
 from pipelines.repository import Repository
 from validation.gx_suite import run_gx_checks
 from validation.linking import link_batch, link_queries
-from validation.places import KnownPlaces, place_findings
+from validation.places import known_places, place_findings
 from validation.report import Finding
 from validation.routing import RoutingPolicy, route
 
@@ -66,10 +66,10 @@ def check_batch(
     links = link_batch(
         students, [r.document_id for r in records], repo.link_candidates(link_queries(students))
     )
-    known_places = KnownPlaces(repo.place_names())
+    places = known_places(repo.place_names())
     routed = []
     for (record, readings, own), link in zip(prepared, links, strict=True):
-        findings = [*own, *gx.get(record.document_id, []), *place_findings(record, known_places)]
+        findings = [*own, *gx.get(record.document_id, []), *place_findings(record, places)]
         record.identity_link = IdentityLink(
             status=link.status,
             personal_id=link.personal_id,

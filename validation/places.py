@@ -12,12 +12,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from domain.record import TranscriptRecord
 from domain.text import search_key
 from validation.idnumber import PROVINCE_CODES
+from validation.lexicon import Lexicon
 from validation.report import Finding
 
 # Administrative units a place name follows ("xã Sơn Thủy, huyện Đô Lương, tỉnh Nghệ An"),
@@ -54,32 +52,12 @@ def registry_place_names(residences: Iterable[str | None]) -> set[str]:
     return {name for address in residences for name in unit_names(address)}
 
 
-class KnownPlaces:
-    """The unit names the registry uses, and the provinces, for near-miss lookups."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self.names = {n.casefold(): n for n in (*names, *PROVINCE_CODES.values())}
-        self.by_key: dict[str, set[str]] = {}
-        for folded in self.names:
-            self.by_key.setdefault(search_key(folded), set()).add(folded)
-
-    def near(self, name: str) -> str | None:
-        """A known name an unknown `name` is one slip from, or only marks away; None when the
-        name is known or none is that near. Numbered units (Phường 15) are not judged, and a
-        slip only in names of four letters or more (short names are all one slip apart)."""
-        folded = name.casefold()
-        if folded in self.names or any(c.isdigit() for c in folded):
-            return None
-        near = sorted(self.by_key.get(search_key(folded), ()))
-        if len(folded) >= 4:
-            slips = process.extract(
-                folded, self.names.keys(), scorer=Levenshtein.distance, score_cutoff=1, limit=None
-            )
-            near += sorted(k for k, _, _ in slips)
-        return self.names[near[0]] if near else None
+def known_places(registry_names: Iterable[str]) -> Lexicon:
+    """The unit names the registry uses, and the provinces."""
+    return Lexicon([*registry_names, *PROVINCE_CODES.values()])
 
 
-def place_findings(record: TranscriptRecord, known: KnownPlaces) -> Iterator[Finding]:
+def place_findings(record: TranscriptRecord, known: Lexicon) -> Iterator[Finding]:
     """PLACE_NAME_NEAR_KNOWN for each address unit one slip from a name the registry uses,
     or whose unit word is misspelt («Xa» for xã: the word's marks were lost)."""
     for field, label in _FIELDS.items():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.validation import thcs_record
-from validation.places import KnownPlaces, place_findings, unit_names, units
+from validation.places import known_places, place_findings, unit_names, units
 
-KNOWN = KnownPlaces(["Nghi Lộc", "Đô Lương", "Đắk Mil", "Phú Ninh", "Phù Ninh", "Xuân Phú", "5"])
+KNOWN = known_places(["Nghi Lộc", "Đô Lương", "Đắk Mil", "Phú Ninh", "Phù Ninh", "Xuân Phú", "5"])
 
 
 def test_unit_names_are_the_administrative_units_of_an_address() -> None:
