@@ -9,16 +9,15 @@ from one listed: the cost of an omission is a look by a person, never a wrong va
 
 from __future__ import annotations
 
-SURNAMES = frozenset(
-    """
-    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Đoàn
-    Trương Lâm Mai Trịnh Lương Hà Cao Vương Tô Tạ Quách Thái Chu Tăng La Lưu Phùng Văn Kiều Từ
-    Tống Triệu Hứa Lại Châu Đàm Khúc Kim Quang Âu Ông Nghiêm Mạc Thân Giang Doãn Diệp Lục Bạch
-    Khổng Khương Mạch Nông Phí Phó Tôn Tiêu Viên Vi Đồng Ninh Lã Lữ Tưởng Ứng Ưng Yên Quan Bế
-    Cầm Lường Quàng Ma Sầm Thạch Sơn Danh Chau Kha Lăng Mẫn Nhâm Trình Thiều Tào Uông Xa Hầu
-    Hàn Hàm Ngọ Hạ Lò Giàng Sùng Vàng Lầu Thào Hờ Mùa Hạng Tráng Cư Chảo Bàn Triệu Đặng Lộc
-    Lèo Mông Nồng Ly Y Rơ Siu Ksor Nay Rmah Kpă Puih Niê Byă Mlô Êban Hmok Ayun Đàng Quảng
-    Kiêm Cù Đường Bì Biện Cung Dư Đậu Hoa Khuất Khúc Lạc Lô Mã Nghê Phương Tất Thi Thôi Trang
-    Trà Vĩnh Vưu Lý Bạc Âu Ôn Du Giáp Khiếu Kông Mông Nhữ Quế Tiền Tòng Đôn
-    """.split()
-)
+_LISTED = """
+    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Đoàn Trương
+    Lâm Mai Trịnh Lương Hà Cao Vương Tô Tạ Quách Thái Chu Tăng La Lưu Phùng Văn Kiều Từ Tống
+    Triệu Hứa Lại Châu Đàm Khúc Kim Quang Âu Ông Nghiêm Mạc Thân Giang Doãn Diệp Lục Bạch Khổng
+    Khương Mạch Nông Phí Phó Tôn Tiêu Viên Vi Đồng Ninh Lã Lữ Tưởng Ứng Ưng Yên Quan Bế Cầm
+    Lường Quàng Ma Sầm Thạch Sơn Danh Chau Kha Lăng Mẫn Nhâm Trình Thiều Tào Uông Xa Hầu Hàn Hàm
+    Ngọ Hạ Lò Giàng Sùng Vàng Lầu Thào Hờ Mùa Hạng Tráng Cư Chảo Bàn Lộc Lèo Mông Nồng Ly Y Rơ
+    Siu Ksor Nay Rmah Kpă Puih Niê Byă Mlô Êban Hmok Ayun Đàng Quảng Kiêm Cù Đường Bì Biện Cung
+    Dư Đậu Hoa Khuất Lạc Lô Mã Nghê Phương Tất Thi Thôi Trang Trà Vĩnh Vưu Bạc Ôn Du Giáp Khiếu
+    Kông Nhữ Quế Tiền Tòng Đôn
+"""
+SURNAMES = frozenset(_LISTED.split())

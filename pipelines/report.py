@@ -44,6 +44,7 @@ REASONS_VI = {
     "VOCABULARY": "giá trị ngoài danh mục",
     "ADDRESS_PROVINCE_UNKNOWN": "tỉnh/thành trong địa chỉ không rõ",
     "PLACE_NAME_NEAR_KNOWN": "địa danh gần một địa danh trong dữ liệu dân cư",
+    "SURNAME_NEAR_KNOWN": "họ gần một họ thường gặp nhưng không phải họ",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }
 

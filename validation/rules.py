@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from domain import vocab
 from domain.record import SubjectResult, TranscriptRecord, YearPage
+from domain.surnames import SURNAMES
 from validation.academic import (
     TERMS,
     academic_rank,
@@ -22,6 +23,7 @@ from validation.academic import (
     year_average,
 )
 from validation.idnumber import check_personal_id, province_unknown
+from validation.lexicon import Lexicon
 from validation.report import Finding, Issue
 from validation.rules_primary import th_issues
 
@@ -47,6 +49,15 @@ REPEAT_DECISIONS = ("Ở lại lớp",)
 _TERM_LABEL = {"hk1": "học kỳ I", "hk2": "học kỳ II", "year": "cả năm"}
 _ONE_DECIMAL = Decimal("0.1")
 _REQUIRED_IDENTITY = {"full_name": "họ và tên", "gender": "giới tính", "date_of_birth": "ngày sinh"}
+_NAMES = {
+    "full_name": "họ và tên",
+    "father_name": "họ tên cha",
+    "mother_name": "họ tên mẹ",
+    "guardian_name": "họ tên người giám hộ",
+}
+# A name's first word one slip from a surname and no surname itself: a lost capital («Trần»
+# read «Rần») or mark («Nguyễn» read «Nguyên»), which every read of a font can share.
+_SURNAMES = Lexicon(SURNAMES, min_slip_length=1)
 
 
 def check_record(record: TranscriptRecord) -> list[Finding]:
@@ -72,6 +83,14 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
         problems = check_personal_id(student.personal_id, date_of_birth=dob, gender=student.gender)
         for code, message in problems:
             yield "student.personal_id", code, message, "error"
+    for name, label in _NAMES.items():
+        surname = (getattr(student, name) or "").split(" ", 1)[0]
+        if surname and (close := _SURNAMES.near(surname)) is not None:
+            msg = (
+                f"Họ «{surname}» trong {label} không phải họ người Việt thường gặp nhưng gần "
+                f"họ «{close}»: có thể bị đọc sai, cần đối chiếu với ảnh quét."
+            )
+            yield f"student.{name}", "SURNAME_NEAR_KNOWN", msg, "error"
     for name, label in (("residence", "nơi ở"), ("place_of_birth", "nơi sinh")):
         if province_unknown(getattr(student, name)):
             msg = (

@@ -1,0 +1,36 @@
+"""A name whose first word is one slip from a surname (validation/rules.py, domain/surnames.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.validation import thcs_record
+from validation.rules import check_record
+
+
+def _doubted(**names: str) -> list[str]:
+    record = thcs_record()
+    for field, value in names.items():
+        setattr(record.student, field, value)
+    return [f.field for f in check_record(record) if f.code == "SURNAME_NEAR_KNOWN"]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "Nguyên Thị Trang",  # a tilde lost
+        "RẦN PHÚC",  # a first capital lost, in capitals
+        "Ý Toàn",  # «Lý» without its L: one mark from the Ê Đê «Y», still no surname
+        "Lẻ Văn Nam",  # a mark added
+    ],
+)
+def test_a_first_word_one_slip_from_a_surname_is_doubted(read: str) -> None:
+    assert _doubted(father_name=read) == ["student.father_name"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Nguyễn Thị Trang", "LÒ VĂN PỌM", "Y Bhim Niê", "H'Hen Niê", "Ksor H'Nhi", "Thạch Thị Sa"],
+)
+def test_surnames_and_names_far_from_any_are_left_alone(name: str) -> None:
+    assert _doubted(full_name=name, mother_name=name) == []
