@@ -87,6 +87,8 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
     # Every value read twice, in its line and cut out (one strip for all): see prefetch_text.
     regions = {name: value_region(words) for name, words in found.items() if words}
     sink.prefetch_text(list(regions.values()))
+    if "class_name" in regions:  # digits and capitals: a second model reads it too
+        sink.prefetch([regions["class_name"]], alphabet=CLASS_ALPHABET)
     for name, parser in parsers.items():
         path = "student.full_name" if name == "full_name" else f"{prefix}.{name}"
         if found.get(name):
@@ -98,6 +100,7 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
     return header
 
 
+CLASS_ALPHABET = "0123456789ABCDEGHIKLMNOPQRSTUVXY"  # Vietnamese capitals, Đ read as D
 _DIGIT_LOOKALIKE = re.compile(r"[A-ZĐ][IO]")
 
 

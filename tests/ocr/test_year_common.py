@@ -9,11 +9,15 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from domain.vocab import TH_DECISIONS, THCS_DECISIONS, THCS_SUBJECTS
+from ocr.decode import PageImage
 from ocr.engine import Word
 from ocr.layout import group_lines, labelled_places
+from ocr.pages import ReadPage
+from ocr.preprocess import clean_page
 from ocr.sink import FieldSink
 from ocr.tess_api import TesserocrEngine
 from ocr.year_common import (
+    CLASS_ALPHABET,
     _count_words,
     column_roles,
     compulsory_subjects,
@@ -21,6 +25,7 @@ from ocr.year_common import (
     find_phrase,
     name_first,
     read_count,
+    read_header,
     require_roles,
     split_slipped_class,
     subject_names,
@@ -29,6 +34,7 @@ from ocr.year_common import (
 from ocr.year_th import SUBJECT_INDEX as TH_INDEX
 from ocr.year_thcs import SCORE_ROLES, _is_average_row, score_columns
 from ocr.year_thcs import SUBJECT_INDEX as THCS_INDEX
+from tests.ocr.test_sink import Recording
 
 
 def test_a_garbled_signature_header_cannot_take_the_name_column() -> None:
@@ -282,3 +288,20 @@ def test_a_decision_is_found_one_slip_away_and_only_when_no_other_is_near(
 )
 def test_an_i_or_o_after_a_class_letter_may_be_a_digit(class_name: str, doubted: bool) -> None:
     assert digit_lookalike(class_name) is doubted
+
+
+def test_a_class_name_is_also_read_by_the_second_model_with_its_alphabet() -> None:
+    """Class names are digits and capitals: `eng` reads them with that alphabet, so a `vie`
+    slip («8C» as «SC», «9B6» as «9BG») meets a read of another model, not only crops."""
+    img = Image.new("L", (2480, 3508), 255)  # an A4 page at 300 dpi
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 44)
+    ImageDraw.Draw(img).text((200, 300), "Họ và tên: Lê Văn An    Lớp: 9B6", font=font, fill=0)
+    clean = clean_page(PageImage(2, np.asarray(img), 300.0))
+    engine = Recording(TesserocrEngine())
+    words = engine.read_page(clean.text_only)
+    page = ReadPage(clean, words, group_lines(words), [], "year", "THCS-2011", 3)
+    sink = FieldSink(page=2, image=clean.gray, engine=engine)
+    header = read_header(page, sink, "years[0]", "THCS-2011")
+    assert header.class_name == "9B6" and header.grade == 9
+    assert CLASS_ALPHABET in engine.alphabets
+    assert [f.code for f in sink.flags if "class" in f.field] == []
