@@ -185,8 +185,8 @@ def _settle_school_names(
     for reading in readings:
         index = _school_page(reading.path)
         if index is not None and reading.raw:
-            parsed = (parse_school_name(t).value for t in reading.raw.split(READ_SEPARATOR))
-            names[index] = {v for v in parsed if isinstance(v, str)}
+            parsed = (parse_school_name(t) for t in reading.raw.split(READ_SEPARATOR))
+            names[index] = {p.value for p in parsed if p.ok and isinstance(p.value, str)}
     pages = Counter(name for found in names.values() for name in found)
     for flag in [f for f in flags if f.code in _UNSURE]:
         index = _school_page(flag.field)

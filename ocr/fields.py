@@ -194,11 +194,18 @@ def parse_school_name(raw: str) -> Parsed:
     words = parsed.value.split()
     start = 1 if words and _near(words[0], _SCHOOL) else 0
     kind = _school_kind(words[start:])
-    if kind is None:
-        return parsed
-    name, taken = kind
-    head = [_SCHOOL] if start else []
-    return Parsed(" ".join([*head, name, *words[start + taken :]]), parsed.problem)
+    text = parsed.value
+    if kind is not None:
+        name, taken = kind
+        head = [_SCHOOL] if start else []
+        text = " ".join([*head, name, *words[start + taken :]])
+    if _STRAY_MARK.search(text):  # «Chu Văn .Vn»: a glyph broken by a speck, read as marks
+        return Parsed(text, NOT_PARSED)
+    return Parsed(text, parsed.problem)
+
+
+# A word opening with a mark, or a sign no school's name holds (names have & - ' ( ) . ,).
+_STRAY_MARK = re.compile(r"(?:^|\s)[.,;:]\S|[^\w\s&'().,-]|_")
 
 
 _SCHOOL = "Trường"

@@ -245,6 +245,14 @@ def test_a_school_name_not_near_a_kind_is_taken_as_read(raw: str) -> None:
     assert parse_school_name(raw) == Parsed(raw)
 
 
+def test_a_school_name_with_a_mark_before_a_word_is_not_a_name() -> None:
+    """`holdout`'s «An» read «.Vn» by every read: a word opening with a mark is a misread."""
+    assert parse_school_name("Trường Tiểu học Chu Văn .Vn").problem == NOT_PARSED
+    assert parse_school_name("Trường Tiểu học Chu Văn .\\n").problem == NOT_PARSED
+    assert parse_school_name("Trường Chu Văn .Vn").problem == NOT_PARSED  # no kind read
+    assert parse_school_name("Trường THCS Số 2 TT. Phú Mỹ").ok  # an abbreviation's point
+
+
 @pytest.mark.parametrize(
     ("raw", "name"),
     [
