@@ -16,7 +16,7 @@ from domain.record import FieldReading, Flag, Source, Student, TranscriptRecord,
 from domain.text import search_key
 from ocr.decode import PageImage
 from ocr.engine import OcrEngine, default_engine
-from ocr.fields import parse_school_name
+from ocr.fields import parse_school_name, school_name_doubtful
 from ocr.handwriting import booklet_verdicts
 from ocr.identity import read_identity
 from ocr.pages import ReadPage, read_page
@@ -135,6 +135,7 @@ def _fill(
         )
     _check_page_owner(record.student, year_names, flags)
     _settle_school_names(record.years, flags, readings)
+    _flag_doubtful_school_names(record.years, flags)
     _check_school_names(record.years, flags)
     check_comments(record.years, flags)
 
@@ -185,8 +186,8 @@ def _settle_school_names(
     for reading in readings:
         index = _school_page(reading.path)
         if index is not None and reading.raw:
-            parsed = (parse_school_name(t) for t in reading.raw.split(READ_SEPARATOR))
-            names[index] = {p.value for p in parsed if p.ok and isinstance(p.value, str)}
+            parsed = (parse_school_name(t).value for t in reading.raw.split(READ_SEPARATOR))
+            names[index] = {v for v in parsed if isinstance(v, str) and not school_name_doubtful(v)}
     pages = Counter(name for found in names.values() for name in found)
     for flag in [f for f in flags if f.code in _UNSURE]:
         index = _school_page(flag.field)
@@ -213,6 +214,16 @@ def _settle_school_names(
 def _school_page(path: str) -> int | None:
     found = re.fullmatch(r"years\[(\d+)\]\.school_name", path)
     return int(found[1]) if found else None
+
+
+def _flag_doubtful_school_names(years: Sequence[YearPage], flags: list[Flag]) -> None:
+    """A page's school name no school could have (`school_name_doubtful`) goes to a person."""
+    flagged = {f.field for f in flags}
+    for index, year in enumerate(years):
+        field = f"years[{index}].school_name"
+        if year.school_name and school_name_doubtful(year.school_name) and field not in flagged:
+            message = flag_message("UNPARSEABLE", year.school_name)
+            flags.append(Flag(field=field, code="UNPARSEABLE", message=message))
 
 
 def _check_school_names(years: Sequence[YearPage], flags: list[Flag]) -> None:

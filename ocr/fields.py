@@ -199,12 +199,17 @@ def parse_school_name(raw: str) -> Parsed:
         name, taken = kind
         head = [_SCHOOL] if start else []
         text = " ".join([*head, name, *words[start + taken :]])
-    if _STRAY_MARK.search(text):  # «Chu Văn .Vn»: a glyph broken by a speck, read as marks
-        return Parsed(text, NOT_PARSED)
     return Parsed(text, parsed.problem)
 
 
-# A word opening with a mark, or a sign no school's name holds (names have & - ' ( ) . ,).
+def school_name_doubtful(name: str) -> bool:
+    """A name no school has: a word opening with a mark («Chu Văn .Vn»: a glyph broken by a
+    speck), a sign no name holds (names have & - ' ( ) . ,), or a lower-case word before it
+    («g Trường …»: a speck read as a letter). Reads like these still count in the vote (they
+    are disagreement); a value like this is flagged."""
+    return _STRAY_MARK.search(name) is not None or name[:1].islower()
+
+
 _STRAY_MARK = re.compile(r"(?:^|\s)[.,;:]\S|[^\w\s&'().,-]|_")
 
 

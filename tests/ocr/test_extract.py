@@ -18,6 +18,7 @@ from ocr.extract import (
     Extraction,
     _check_page_owner,
     _check_school_names,
+    _flag_doubtful_school_names,
     _settle_school_names,
     extract_booklet,
 )
@@ -152,6 +153,17 @@ def test_one_school_read_with_other_accents_on_another_page_is_flagged(
     _check_school_names([YearPage(page=i + 2, school_name=n) for i, n in enumerate(names)], flags)
     assert [f.field for f in flags] == [f"years[{i}].school_name" for i in flagged]
     assert all(f.code == "PAGES_DISAGREE" and "Đại Đông" in f.message for f in flags)
+
+
+def test_a_school_name_no_school_has_is_flagged_once() -> None:
+    names = ["g Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng", "Trường Chu Văn .Vn"]
+    years = [YearPage(page=i + 2, school_name=n) for i, n in enumerate(names)]
+    flags = [Flag(field="years[2].school_name", code="READS_DISAGREE", message="")]
+    _flag_doubtful_school_names(years, flags)
+    assert [(f.field, f.code) for f in flags] == [
+        ("years[2].school_name", "READS_DISAGREE"),  # already with a person: not twice
+        ("years[0].school_name", "UNPARSEABLE"),
+    ]
 
 
 LONG_HUNG = "Trường Tiểu học Long Hưng"
