@@ -29,7 +29,9 @@ RULE_LENGTH = 90  # px: a stroke this long is ruling (no glyph has one; a frame'
 LARGE_LETTER_HEIGHT = 38  # px: a text cell's letters when read enlarged (see prefetch_text)
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
-INFO_CODES = frozenset({"TEXT_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"})
+INFO_CODES = frozenset(
+    {"TEXT_SETTLED", "NUMBER_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"}
+)
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
@@ -44,6 +46,7 @@ _MESSAGES = {
     "COLUMN_NOT_FOUND": "Không xác định được cột ({raw}) của bảng; cần nhập các giá trị của cột này theo ảnh quét.",
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
+    "NUMBER_SETTLED": "Lần đọc cả dòng khác các lần đọc riêng ô; đã lấy giá trị mà cả hai mô hình cùng cho khi đọc riêng ô, ở hai cỡ chữ. Các lần đọc: «{raw}».",
     "TEXT_SETTLED": "Các lần đọc không giống nhau hết; đã lấy giá trị mà mọi lần đọc có độ tin cậy cao (ít nhất ba lần) cùng cho. Các lần đọc: «{raw}».",
     "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
     "SCHOOL_NAME_FROM_PAGES": "Các lần đọc tên trường trên trang này khác nhau («{raw}»); đã lấy tên mà các lần đọc trên nhiều trang năm học khác cùng cho.",
@@ -608,6 +611,24 @@ class FieldSink:
                 return None
         return READ_SEPARATOR.join(t for t, _ in reads), min(c for _, c in reads)
 
+    def _outvoting(
+        self,
+        cell: Box,
+        parser: object,
+        first: Parsed,
+        good: Sequence[tuple[Parsed, str, float]],
+        needed: float,
+    ) -> tuple[str, float] | None:
+        """A number the page read surely read one way and both models, reading the cell alone,
+        surely read another: both models read the cell again shrunk (`_small_reads`), and when
+        they side with the cell reads, four reads from two models at two sizes outvote the one
+        read in its line's context: (the shrunk texts, their lower confidence); else None.
+        holdout6's bold serif «5» is «3» to the page read at 81-94 % and «5» to every read of
+        the cell alone."""
+        if not first.ok or len(good) < 2 or min(c for _, _, c in good) < needed:
+            return None
+        return self._small_reads(cell, parser, good[0][0], needed)
+
     def _cropped(self, box: Box, *, soft: bool = False, text: bool = False) -> np.ndarray | None:
         """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
         pair = self._crop_pair(box, text=text)
@@ -663,7 +684,8 @@ class FieldSink:
         read that is junk (very low confidence) is no evidence: the cell read then stands alone,
         and a number read only once is read shrunk by both models too (a lone glyph), which
         must not disagree. An unsure page read of a number gives way to two sure cell reads
-        that agree. A text read vouches for the page read only when sure, and not when as many
+        that agree; a sure one, to them and both models' reads of the cell shrunk
+        (`_outvoting`). A text read vouches for the page read only when sure, and not when as many
         sure reads show another text or the enlarged read shows other marks (`_text_split`).
         Otherwise a disagreement is flagged with the better-parsing read as the best guess.
         """
@@ -719,6 +741,12 @@ class FieldSink:
         outvoted = outvoted and min(c for _, _, c in good) >= needed
         if others_agree and (page_read_is_noise or glyph_slip or outvoted):
             return best[0], best[1], best[2], None
+        settling = (
+            None if text or not others_agree else self._outvoting(cell, parser, first, good, needed)
+        )
+        if settling is not None:
+            texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed), settling[0]])
+            return best[0], texts, settling[1], "NUMBER_SETTLED"
         guess = first if first.ok else best[0]
         texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
         return guess, texts, min(conf, best[2]), "READS_DISAGREE"

@@ -222,10 +222,10 @@ def read_count(sink: FieldSink, path: str, words: list[Word], place: Place | Non
     count the page read missed (a lone digit often is) is read from its place alone; with
     nothing there either, it is missing, never taken as zero. No check relates a count to
     another field, so it is always read twice (`checked`)."""
-    if words:
-        value = sink.take(path, _count_words(words), first_int, numeric=True, checked=True)
-    elif place is not None and not sink.is_blank(_count_box(place), place[1]):
-        value = sink.take(path, [], first_int, numeric=True, cell=_count_box(place), checked=True)
+    if own := _count_words(words):
+        value = sink.take(path, own, first_int, numeric=True, checked=True)
+    elif place is not None and not sink.is_blank(box := _count_box(place, words), place[1]):
+        value = sink.take(path, [], first_int, numeric=True, cell=box, checked=True)
     else:
         sink.missing(path)
         return None
@@ -234,9 +234,10 @@ def read_count(sink: FieldSink, path: str, words: list[Word], place: Place | Non
 
 def _count_words(words: list[Word]) -> list[Word]:
     """The count's own words, without the unit after it («0 ngày»): the count is then re-read
-    from its glyphs alone, and a digits-only read is not thrown by the unit's letters."""
+    from its glyphs alone, and a digits-only read is not thrown by the unit's letters. [] when
+    the page read found the unit only (a lone «0» it dropped): the count is read from its place."""
     unit = next((i for i, w in enumerate(words) if _is_unit_word(w.text)), len(words))
-    return words[:unit] or words
+    return words[:unit]
 
 
 def _is_unit_word(text: str) -> bool:
@@ -244,9 +245,12 @@ def _is_unit_word(text: str) -> bool:
     return len(letters) >= 3 and not any(ch.isdigit() for ch in text)
 
 
-def _count_box(place: Place) -> Box:
+def _count_box(place: Place, unit: list[Word]) -> Box:
+    """Where the count is printed: after its label, and before its unit when the page read found
+    that (the unit's letters would throw a digits-only read)."""
     (x, y, w, h), height = place
-    return x, y, min(w, int(COUNT_PLACE * height)), h
+    end = min([x + int(COUNT_PLACE * height), x + w, *(word.x - 2 for word in unit)])
+    return x, y, max(end - x, 1), h
 
 
 def with_continuation(

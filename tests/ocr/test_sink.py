@@ -395,16 +395,18 @@ def test_a_free_text_cell_is_read_alone_enlarged() -> None:
 
 
 @pytest.mark.parametrize("checked", [False, True])
-def test_a_checked_count_the_page_read_misread_surely_is_read_again_and_flagged(
+def test_a_checked_count_the_page_read_misread_surely_is_settled_by_the_cell_reads(
     checked: bool,
 ) -> None:
-    # holdout3's monospace «0» that the page read takes, surely, for a 9
+    """holdout3's monospace «0» that the page read takes, surely, for a 9: both models read
+    the cell alone «0», and again shrunk; an unchecked value is not read again."""
     image, cell = _one_cell("0")
     sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
     words = [Word("9", 95.0, cell[0] + 90, cell[1] + 22, 30, 44)]
     value = sink.take("years[0].absences", words, first_int, numeric=True, checked=checked)
-    assert value == 9  # the page read stays the guess shown to the person
-    assert [f.code for f in sink.flags] == (["READS_DISAGREE"] if checked else [])
+    assert value == (0 if checked else 9)
+    assert [f.code for f in sink.flags] == (["NUMBER_SETTLED"] if checked else [])
+    assert sink.flags == [] or "9 / " in sink.flags[0].message  # every read is shown
 
 
 class Scripted(Recording):
@@ -470,10 +472,13 @@ def test_an_unsure_page_read_of_a_number_gives_way_to_two_sure_cell_reads() -> N
     words = [Word("9", 71.0, cell[0] + 90, cell[1] + 22, 30, 44)]
     assert sink.take("years[0].absences", words, first_int, numeric=True, checked=True) == 0
     assert sink.flags == []
-    sure = FieldSink(page=1, image=image, engine=Scripted([("0", 94.0), ("0", 87.0)]))
+
+    # a sure page read stands unless both models read the cell shrunk as they read it alone
+    shrunk = [("9", 95.0), ("0", 90.0)]
+    sure = FieldSink(page=1, image=image, engine=Scripted([("0", 94.0), ("0", 87.0), *shrunk]))
     words = [Word("9", 89.0, cell[0] + 90, cell[1] + 22, 30, 44)]
     assert sure.take("years[0].absences", words, first_int, numeric=True, checked=True) == 9
-    assert [f.code for f in sure.flags] == ["READS_DISAGREE"]  # a sure page read stands
+    assert [f.code for f in sure.flags] == ["READS_DISAGREE"]
 
 
 def test_a_lone_letter_read_unsurely_is_read_doubled() -> None:

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from domain.vocab import TH_DECISIONS, THCS_DECISIONS, THCS_SUBJECTS
 from ocr.decode import PageImage
 from ocr.engine import Word
-from ocr.layout import group_lines, labelled_places
+from ocr.layout import Place, group_lines, labelled_places
 from ocr.pages import ReadPage
 from ocr.preprocess import clean_page
 from ocr.sink import FieldSink
@@ -151,13 +151,11 @@ def test_a_count_is_read_without_its_unit() -> None:
     assert _count_words([Word("12ngày", 90.0, 420, 40, 120, 45)]) == [
         Word("12ngày", 90.0, 420, 40, 120, 45)
     ]  # one word: nothing to drop
-    assert _count_words([unit]) == [unit]  # no count before the unit: the words as read
+    assert _count_words([unit]) == []  # the unit alone: the count is read from its place
 
 
-def test_a_count_the_page_read_garbled_is_read_from_its_own_glyphs() -> None:
-    """holdout2's «0 ngày» read «Ö ngày» on the page: the count is read again from its own
-    glyphs, the unit apart, and taken unflagged. (On holdout2's scans a digits-only read of
-    the count with its unit read nothing sure; this clean render reads either way.)"""
+def _zero_days_line() -> tuple[np.ndarray, dict[str, list[Word]], dict[str, Place]]:
+    """'Số ngày nghỉ: 0 ngày' rendered, with the page read's words and places by label."""
     img = Image.new("L", (1600, 140), 255)
     draw = ImageDraw.Draw(img)
     draw.text((80, 40), "Số ngày nghỉ:", font=ImageFont.truetype(SANS, 40), fill=0)
@@ -165,6 +163,26 @@ def test_a_count_the_page_read_garbled_is_read_from_its_own_glyphs() -> None:
     image = np.array(img)
     words = TesserocrEngine().read_page(image)
     found, places = labelled_places(group_lines(words), {"absences": ("Số ngày nghỉ",)}, 1600)
+    return image, found, places
+
+
+def test_a_count_the_page_read_dropped_before_its_unit_is_read_between_label_and_unit() -> None:
+    """holdout6's bold «0» the page read dropped, keeping «ngày»: the digits-only read of the
+    place with the unit in it read «9» from the unit's letters."""
+    image, found, places = _zero_days_line()
+    unit_only = [w for w in found["absences"] if w.text == "ngày"]
+    assert unit_only
+    sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
+    assert read_count(sink, "absences", unit_only, places["absences"]) == 0
+    assert sink.flags == []
+    assert [r.raw for r in sink.readings] == ["0"]  # the unit was not read as a digit
+
+
+def test_a_count_the_page_read_garbled_is_read_from_its_own_glyphs() -> None:
+    """holdout2's «0 ngày» read «Ö ngày» on the page: the count is read again from its own
+    glyphs, the unit apart, and taken unflagged. (On holdout2's scans a digits-only read of
+    the count with its unit read nothing sure; this clean render reads either way.)"""
+    image, found, places = _zero_days_line()
     zero = next(w for w in found["absences"] if w.text == "0")
     garbled = [Word("Ö", 74.0, zero.x, zero.y, zero.w, zero.h), *found["absences"][1:]]
     sink = FieldSink(page=1, image=image, engine=TesserocrEngine())
