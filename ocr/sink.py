@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -30,7 +30,13 @@ LARGE_LETTER_HEIGHT = 38  # px: a text cell's letters when read enlarged (see pr
 SLIP_MIN_LETTERS = 6  # a read one glyph off backs a vocabulary entry this long or longer
 # noted for the reviewer, not a reason for review
 INFO_CODES = frozenset(
-    {"TEXT_SETTLED", "NUMBER_SETTLED", "ROW_NAMED_BY_FORM", "SCHOOL_NAME_FROM_PAGES"}
+    {
+        "TEXT_SETTLED",
+        "NUMBER_SETTLED",
+        "READ_BY_ONE_MODEL",
+        "ROW_NAMED_BY_FORM",
+        "SCHOOL_NAME_FROM_PAGES",
+    }
 )
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
@@ -47,6 +53,7 @@ _MESSAGES = {
     "MISSING_FIELD": "Không tìm thấy trường bắt buộc này trên trang; cần nhập theo ảnh quét.",
     "READS_DISAGREE": "Hai lần đọc cho kết quả khác nhau («{raw}»); cần đối chiếu với ảnh quét.",
     "NUMBER_SETTLED": "Lần đọc cả dòng khác các lần đọc riêng ô; đã lấy giá trị mà cả hai mô hình cùng cho khi đọc riêng ô, ở hai cỡ chữ. Các lần đọc: «{raw}».",
+    "READ_BY_ONE_MODEL": "Một mô hình đọc chữ không đọc ra giá trị nào ở ô này; đã lấy giá trị mà mô hình còn lại (mọi lần đọc) và lần đọc từng chữ số cùng cho. Các lần đọc: «{raw}».",
     "TEXT_SETTLED": "Các lần đọc không giống nhau hết; đã lấy giá trị mà mọi lần đọc có độ tin cậy cao (ít nhất ba lần) cùng cho. Các lần đọc: «{raw}».",
     "ROW_NAMED_BY_FORM": "Tên môn đọc được «{raw}» (đọc sai) là môn duy nhất mẫu in phải có mà chưa thấy; các giá trị của dòng vẫn được đọc và kiểm tra như thường.",
     "SCHOOL_NAME_FROM_PAGES": "Các lần đọc tên trường trên trang này khác nhau («{raw}»); đã lấy tên mà các lần đọc trên nhiều trang năm học khác cùng cho.",
@@ -110,6 +117,48 @@ def _side_with_glyphs(
         return None
     backing = [c for (p, _, c) in reads if p.ok and p.value == glyphs.value]
     return Parsed(glyphs.value), max(backing)
+
+
+def _one_model_blind(
+    reads: Sequence[tuple[Parsed, str, float]],
+    families: Sequence[str],
+    glyphs: Parsed,
+    parser: Callable[[str], Parsed],
+    needed: float,
+) -> float | None:
+    """A digit cell one model reads as no value at all in every crop, while the other reads
+    the glyph read's value, surely, in every crop (two at least): (the lower confidence of
+    those); else None. holdout2's «7,7» is «TẤN» or «+7» to `vie`, «7,7» to `eng` and glyph by
+    glyph. Reads that show no value are no evidence either way, so they do not split the
+    vote; a read that shows another value, even garbled (`_shows_another`), still does."""
+    by_model: dict[str, list[tuple[Parsed, str, float]]] = {"vie": [], "eng": []}
+    for read, family in zip(reads, families, strict=True):
+        by_model[_MODEL[family]].append(read)
+    for seeing, blind in (("eng", "vie"), ("vie", "eng")):
+        sure = [
+            c for p, _, c in by_model[seeing] if p.ok and p.value == glyphs.value and c >= needed
+        ]
+        if len(sure) < 2 or len(sure) < len(by_model[seeing]):
+            continue
+        if not any(
+            p.ok or _backed(t, {glyphs.value}) is not None or _shows_another(t, glyphs, parser)
+            for p, t, _ in by_model[blind]
+        ):
+            return min(sure)
+    return None
+
+
+def _shows_another(text: str, value: Parsed, parser: Callable[[str], Parsed]) -> bool:
+    """Whether a read that parses to no value still shows another: once the usual glyph
+    confusions are undone («S,7» is 5,7), or as two digits that lost their comma («17»)."""
+    for read in dict.fromkeys((text.strip(), _as_digits(text.strip()))):
+        parsed = parser(read)
+        if parsed.ok and parsed.value != value.value:
+            return True
+        digits = f"{value.value:.1f}".replace(".", "") if isinstance(value.value, float) else ""
+        if re.fullmatch(r"\d\d", read) and read != digits:
+            return True
+    return False
 
 
 def _reads_mark(reads: Sequence[tuple[str, float]], mark: str) -> bool:
@@ -526,6 +575,10 @@ class FieldSink:
                 return decided[0], texts, decided[1], None
         if by_glyph.ok and (small := self._small_reads(cell, parser, by_glyph, needed)):
             return by_glyph, READ_SEPARATOR.join([texts, small[0]]), small[1], None
+        if decided is None and by_glyph.ok:  # one model blind: the other and the glyphs agree
+            seen = _one_model_blind(reads, families, by_glyph, parser, needed)  # type: ignore[arg-type]
+            if seen is not None:
+                return by_glyph, texts, seen, "READ_BY_ONE_MODEL"
         if decided is None and self.alphabets.get(cell, DIGITS) != DIGITS:
             # A letter cell the reads split on (p5's lone «Đ»: `eng` with the vocabulary's
             # letters reads nothing at print size, "D" shrunk): both models read it shrunk too.

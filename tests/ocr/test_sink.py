@@ -17,6 +17,7 @@ from ocr.sink import (
     FieldSink,
     _crops,
     _majority,
+    _one_model_blind,
     _side_with_glyphs,
     _sure_reads_agree,
     _text_enlarged,
@@ -206,6 +207,41 @@ def test_a_glyph_read_tells_which_model_misread_when_they_split(
     reads = [(parse_score(t), t, 90.0) for t in texts]
     result = _side_with_glyphs(reads, ["page", "vie", "eng", "vie", "eng"], parse_score(glyph))
     assert (result[0].value if result else None) == decided
+
+
+@pytest.mark.parametrize(
+    ("vie", "eng", "seen"),
+    [
+        (["Tri", "TẤN", "LẦN"], [("7,7", 95.0), ("7,7", 92.0)], 92.0),  # `vie` blind to it
+        (["", "+7", "T7"], [("7,7", 95.0), ("7,7", 92.0)], 92.0),
+        (["Tri", "17", "TẤN"], [("7,7", 95.0), ("7,7", 92.0)], None),  # «17» may be 1,7
+        (["Tri", "S,1", "TẤN"], [("7,7", 95.0), ("7,7", 92.0)], None),  # 5,1 garbled
+        (["Tri", "TẤN", "TẤN"], [("7,7", 95.0), ("7,7", 50.0)], None),  # `eng` unsure once
+        (["Tri", "TẤN", "TẤN"], [("7,7", 95.0), ("7,1", 92.0)], None),  # ... or split
+        (["7,7", "7,7", "7,7"], [("", 0.0), ("@", 30.0)], 90.0),  # `eng` blind, `vie` sees
+    ],
+)
+def test_a_score_one_model_is_blind_to_is_the_other_models_when_the_glyphs_agree(
+    vie: list[str], eng: list[tuple[str, float]], seen: float | None
+) -> None:
+    reads = [(parse_score(t), t, 90.0) for t in vie[:2]] + [(parse_score(eng[0][0]), *eng[0])]
+    reads += [(parse_score(vie[2]), vie[2], 90.0), (parse_score(eng[1][0]), *eng[1])]
+    families = ["page", "vie", "eng", "vie", "eng"]
+    assert _one_model_blind(reads, families, parse_score("7,7"), parse_score, 75.0) == seen
+
+
+def test_a_score_cell_vie_cannot_read_is_taken_from_eng_and_the_glyphs_and_noted() -> None:
+    image, cell = _one_cell("7,7")
+    # the cell alone (`vie`, `eng`), then shrunk (`vie`, `eng`): `vie` never reads a score
+    engine = Scripted([("TẤN", 88.0), ("7,7", 95.0), ("TẤN", 80.0), ("7,7", 96.0)])
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch([cell])
+    assert sink.glyph_reads[cell] == "7,7"
+    sink.second_reads[cell] = [("+7", 70.0), ("7,7", 94.0)]  # the strips
+    value = sink.take("s", [Word("Tri", 60.0, 110, 62, 80, 50)], parse_score, cell=cell)
+    assert value == 7.7
+    assert [(f.code, f.severity) for f in sink.flags] == [("READ_BY_ONE_MODEL", "info")]
+    assert engine.lines == []
 
 
 @pytest.mark.parametrize(
