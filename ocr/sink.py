@@ -568,6 +568,10 @@ class FieldSink:
         texts = READ_SEPARATOR.join([*(t for _, t, _ in reads), *([glyphs] if glyphs else [])])
         by_glyph: Parsed = parser(glyphs) if glyphs else Parsed(None, NOT_PARSED)  # type: ignore[operator]
         if decided is not None and not (by_glyph.ok and by_glyph.value != decided[0].value):
+            if decided[1] < needed and by_glyph.ok:  # agreed, unsure: both models read it shrunk
+                small = self._small_reads(cell, parser, by_glyph, needed)
+                if small is not None:
+                    return decided[0], READ_SEPARATOR.join([texts, small[0]]), small[1], None
             return decided[0], texts, decided[1], None
         if by_glyph.ok and decided is None:  # the models split: the glyph read tells which
             decided = _side_with_glyphs(reads, families, by_glyph)

@@ -230,6 +230,22 @@ def test_a_score_one_model_is_blind_to_is_the_other_models_when_the_glyphs_agree
     assert _one_model_blind(reads, families, parse_score("7,7"), parse_score, 75.0) == seen
 
 
+@pytest.mark.parametrize(("shrunk", "codes"), [(93.0, []), (70.0, ["LOW_CONFIDENCE"])])
+def test_a_score_the_reads_agree_on_unsurely_is_read_shrunk_by_both_models(
+    shrunk: float, codes: list[str]
+) -> None:
+    image, cell = _one_cell("7,7")
+    alone = [("7,7", 65.0), ("7,7", 66.0)]  # `vie`, `eng`
+    engine = Scripted([*alone, ("7,7", shrunk), ("7,7", 90.0)])  # then both shrunk
+    sink = FieldSink(page=1, image=image, engine=engine)
+    sink.prefetch([cell])
+    sink.second_reads[cell] = [("7,7", 60.0), ("7,7", 62.0)]  # the strips agree, unsurely
+    words = [Word("7,7", 55.0, 110, 62, 80, 50)]
+    assert sink.take("s", words, parse_score, numeric=True, cell=cell) == 7.7
+    assert [f.code for f in sink.flags] == codes
+    assert engine.lines == []
+
+
 def test_a_score_cell_vie_cannot_read_is_taken_from_eng_and_the_glyphs_and_noted() -> None:
     image, cell = _one_cell("7,7")
     # the cell alone (`vie`, `eng`), then shrunk (`vie`, `eng`): `vie` never reads a score
