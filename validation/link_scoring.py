@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from domain.text import normalize_text, search_key
@@ -81,6 +82,9 @@ def _vetoed(
     - a parent known on both sides who is someone else (a namesake born the same day);
     - a full name that differs at all (a tone-mark look-alike, a typo, a lost mark) unless a
       parent's name is the same: without that, a missing pupil's look-alike would link;
+    - a full name more than one letter from ours, marks apart, whatever the parents: a typo or
+      an OCR slip is one letter, another middle name is another person («Phạm Đăng Nghĩa» /
+      «Phạm Anh Nghĩa», born the same day to a father of the same common name);
     - nothing independent of name, birth date and gender: neither a parent's name nor the
       registration province agrees. In a 2M-person extract two people share all three often
       enough (a missing pupil's namesake born the same day).
@@ -90,9 +94,11 @@ def _vetoed(
     confirmed = father_same | mother_same
     same_name = (_mapped(name_s, _canonical) == _mapped(name_r, _canonical)).to_numpy()
     corroborated = confirmed | (province == 1.0)
+    keys_s, keys_r = _mapped(name_s, _search_key).tolist(), _mapped(name_r, _search_key).tolist()
+    letters_apart = np.asarray(cpdist(keys_s, keys_r, scorer=Levenshtein.distance, workers=-1))
     return (
         (gender == 0.0) | other_given | father_other | mother_other
-        | (~same_name & ~confirmed) | ~corroborated
+        | (~same_name & ~confirmed) | ~corroborated | (letters_apart > 1)
     )  # fmt: skip
 
 

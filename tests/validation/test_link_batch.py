@@ -50,6 +50,24 @@ def test_other_middle_name_with_look_alike_parents_is_not_linked() -> None:
     assert link_student(pupil, frame(other), document_id="d1").status != "linked"
 
 
+def test_another_middle_name_is_not_linked_even_with_the_same_father() -> None:
+    # found in the 2M-row benchmark: a missing pupil; a resident born the same day, same
+    # surname, given name and father's name (a common one), another middle name and province
+    other = {
+        **TRUNG, "personal_id": "068207988045", "full_name": "Phạm Anh Nghĩa",
+        "date_of_birth": "2007-12-25", "birth_registration_place": "068",
+        "father_name": "Phạm Văn Lâm", "mother_name": "",
+    }  # fmt: skip
+    pupil = Student(
+        full_name="Phạm Đăng Nghĩa", gender="Nam", date_of_birth="2007-12-25",
+        place_of_birth="Xã An Hòa, huyện Cẩm Khê, tỉnh Phú Thọ",
+        father_name="Phạm Văn Lâm", mother_name="Lê Khánh Oanh",
+    )  # fmt: skip
+    assert link_student(pupil, frame(other), document_id="d1").status != "linked"
+    typo = {**other, "full_name": "Phạm Đămg Nghĩa"}  # a clerk's one-letter slip still links
+    assert link_student(pupil, frame(typo), document_id="d1").status == "linked"
+
+
 def test_same_name_and_birth_date_needs_one_independent_agreement() -> None:
     bare = student(father_name=None, mother_name=None, place_of_birth=None)
     assert link_student(bare, frame(AN), document_id="d1").status == "ambiguous"
