@@ -151,11 +151,11 @@ def _one_model_blind(
 def _shows_another(text: str, value: Parsed, parser: Callable[[str], Parsed]) -> bool:
     """Whether a read that parses to no value still shows another: once the usual glyph
     confusions are undone («S,7» is 5,7), or as two digits that lost their comma («17»)."""
+    digits = f"{value.value:.1f}".replace(".", "") if isinstance(value.value, float) else ""
     for read in dict.fromkeys((text.strip(), _as_digits(text.strip()))):
         parsed = parser(read)
         if parsed.ok and parsed.value != value.value:
             return True
-        digits = f"{value.value:.1f}".replace(".", "") if isinstance(value.value, float) else ""
         if re.fullmatch(r"\d\d", read) and read != digits:
             return True
     return False
@@ -668,24 +668,6 @@ class FieldSink:
                 return None
         return READ_SEPARATOR.join(t for t, _ in reads), min(c for _, c in reads)
 
-    def _outvoting(
-        self,
-        cell: Box,
-        parser: object,
-        first: Parsed,
-        good: Sequence[tuple[Parsed, str, float]],
-        needed: float,
-    ) -> tuple[str, float] | None:
-        """A number the page read surely read one way and both models, reading the cell alone,
-        surely read another: both models read the cell again shrunk (`_small_reads`), and when
-        they side with the cell reads, four reads from two models at two sizes outvote the one
-        read in its line's context: (the shrunk texts, their lower confidence); else None.
-        holdout6's bold serif «5» is «3» to the page read at 81-94 % and «5» to every read of
-        the cell alone."""
-        if not first.ok or len(good) < 2 or min(c for _, _, c in good) < needed:
-            return None
-        return self._small_reads(cell, parser, good[0][0], needed)
-
     def _cropped(self, box: Box, *, soft: bool = False, text: bool = False) -> np.ndarray | None:
         """The thresholded crop of a box, or with `soft` its soft one (see `_crops`)."""
         pair = self._crop_pair(box, text=text)
@@ -741,8 +723,8 @@ class FieldSink:
         read that is junk (very low confidence) is no evidence: the cell read then stands alone,
         and a number read only once is read shrunk by both models too (a lone glyph), which
         must not disagree. An unsure page read of a number gives way to two sure cell reads
-        that agree; a sure one, to them and both models' reads of the cell shrunk
-        (`_outvoting`). A text read vouches for the page read only when sure, and not when as many
+        that agree; a sure one, to them and both models' reads of the cell shrunk.
+        A text read vouches for the page read only when sure, and not when as many
         sure reads show another text or the enlarged read shows other marks (`_text_split`).
         Otherwise a disagreement is flagged with the better-parsing read as the best guess.
         """
@@ -793,14 +775,17 @@ class FieldSink:
         best = max(good, key=lambda item: item[2])
         others_agree = all(p.value == best[0].value for p, _, _ in good)
         glyph_slip = parser(_as_digits(raw)).value == best[0].value  # type: ignore[operator]
-        # an unsure page read of a number against two sure reads of the cell alone that agree
-        outvoted = not text and conf < needed and len(good) >= 2
-        outvoted = outvoted and min(c for _, _, c in good) >= needed
+        # two sure reads of the number alone that agree outvote an unsure page read
+        cells_sure = not text and len(good) >= 2 and min(c for _, _, c in good) >= needed
+        outvoted = cells_sure and conf < needed
         if others_agree and (page_read_is_noise or glyph_slip or outvoted):
             return best[0], best[1], best[2], None
-        settling = (
-            None if text or not others_agree else self._outvoting(cell, parser, first, good, needed)
-        )
+        # ... and a sure one when both models, reading the cell shrunk, side with them: four
+        # reads from two models at two sizes against one in its line's context (holdout6's
+        # bold «5» is «3» to the page read at 81-94 %, «5» to every read of the cell alone)
+        settling = None
+        if cells_sure and others_agree and first.ok:
+            settling = self._small_reads(cell, parser, best[0], needed)
         if settling is not None:
             texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed), settling[0]])
             return best[0], texts, settling[1], "NUMBER_SETTLED"
