@@ -9,6 +9,8 @@ from one listed: the cost of an omission is a look by a person, never a wrong va
 
 from __future__ import annotations
 
+from domain.text import mark_count, without_marks
+
 _LISTED = """
     Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Đoàn Trương
     Lâm Mai Trịnh Lương Hà Cao Vương Tô Tạ Quách Thái Chu Tăng La Lưu Phùng Văn Kiều Từ Tống
@@ -21,3 +23,19 @@ _LISTED = """
     Kông Nhữ Quế Tiền Tòng Đôn
 """
 SURNAMES = frozenset(_LISTED.split())
+_FOLDED = frozenset(s.casefold() for s in SURNAMES)
+
+
+def fuller_surname(word: str) -> str | None:
+    """The one listed surname that spells `word`'s letters with more marks («Nguyên» ->
+    «Nguyễn», «PHAM» -> «Phạm»), when `word` is no surname itself; else None. A read loses a
+    mark stacked over another far more often than it adds one (ocr.sink.fullest_marks)."""
+    if word.casefold() in _FOLDED:
+        return None
+    letters = without_marks(word).casefold()
+    fuller = [
+        s
+        for s in SURNAMES
+        if without_marks(s).casefold() == letters and mark_count(s) > mark_count(word)
+    ]
+    return fuller[0] if len(fuller) == 1 else None

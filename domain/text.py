@@ -45,6 +45,18 @@ def strip_accents(text: str) -> str:
     return bare.replace("đ", "d").replace("Đ", "D")
 
 
+def without_marks(text: str) -> str:
+    """The text with its combining marks removed but đ kept: a read can lose or gain a mark,
+    and the bar of «đ» is part of the letter, not a mark."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def mark_count(text: str) -> int:
+    """How many diacritic marks (tones, hats, breves, horns) a text carries."""
+    return sum(1 for ch in unicodedata.normalize("NFD", text) if unicodedata.combining(ch))
+
+
 def search_key(text: str) -> str:
     """Accent-insensitive, lower-case, single-spaced key for candidate retrieval only."""
     return _SPACES.sub(" ", strip_accents(nfc(text)).lower()).strip()

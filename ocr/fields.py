@@ -153,16 +153,27 @@ def _trim(raw: str) -> str:
     return _TRAILING_LEADER.sub("", normalize_text(unconfuse(raw))).strip()
 
 
+_LOAN_LETTERS = set("fz")  # no Vietnamese word spells them (j, w: Cư Jút, Đắk Wil)
+_VOWELS = set("aeiouy")
 _VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b"}
 
 
 def foreign_letters(text: str) -> bool:
-    """Letters no Vietnamese text has (Ÿ, ñ, ø …): an OCR misread, never a value to keep."""
-    for ch in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(ch):
-            if ch not in _VI_MARKS:
+    """Letters no Vietnamese text has (Ÿ, ø …), a mark on a consonant («ñam»), or f or z
+    in a word with Vietnamese marks («Học fốt»: a loanword never carries a tone): an OCR
+    misread, never a value to keep."""
+    for word in unicodedata.normalize("NFD", text).split():
+        marked, base = False, ""
+        for ch in word:
+            if unicodedata.combining(ch):
+                if ch not in _VI_MARKS or base.lower() not in _VOWELS:
+                    return True
+                marked = True
+            elif ch.isalpha() and not ("a" <= ch.lower() <= "z" or ch in "đĐ"):
                 return True
-        elif ch.isalpha() and not ("a" <= ch.lower() <= "z" or ch in "đĐ"):
+            else:
+                base = ch
+        if marked and set(word.lower()) & _LOAN_LETTERS:
             return True
     return False
 

@@ -4,7 +4,9 @@ Teachers reuse their comments («Nắm vững kiến thức, vận dụng tốt.
 one booklet often holds several prints of one text, each read on its own. Two cells whose
 texts have the same letters but other marks cannot both be right, and a font that loses a
 stacked mark («Nắm» read «Năm») loses it in some cells and not in others: every cell of such a
-group is flagged, with the spellings read, as the school name is across pages.
+group is flagged, with the spellings read, as the school name is across pages, and takes the
+group's fullest spelling as its best guess (`ocr.sink.fullest_marks`: a lost mark is far more
+common than an invented one).
 """
 
 from __future__ import annotations
@@ -13,32 +15,41 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from domain.record import Flag, YearPage
-from domain.text import search_key
+from domain.text import mark_count, search_key
+from ocr.sink import fullest_marks
+
+Cell = tuple[str, object, str]  # (record path, the model holding the comment, its attribute)
 
 MIN_LETTERS = 8  # shorter texts («Tốt», «Khá») may be other words with the same letters
 
 
 def check_comments(years: Sequence[YearPage], flags: list[Flag]) -> None:
-    """COMMENTS_DISAGREE on every comment whose letters another comment shares, marks apart."""
-    groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for path, text in _comments(years):
+    """COMMENTS_DISAGREE on every comment whose letters another comment shares, marks apart;
+    each such comment takes the group's fullest spelling."""
+    groups: dict[str, dict[str, list[tuple[Cell, str]]]] = {}
+    for cell, text in _comments(years):
         letters = _letters(search_key(text))
         if len(letters) >= MIN_LETTERS:
             marked = _letters(unicodedata.normalize("NFC", text).casefold())
-            groups.setdefault(letters, {}).setdefault(marked, []).append((path, text))
+            groups.setdefault(letters, {}).setdefault(marked, []).append((cell, text))
     for spellings in groups.values():
         if len(spellings) < 2:
             continue
-        shown = "» / «".join(sorted({text for cells in spellings.values() for _, text in cells}))
+        texts = sorted({text for cells in spellings.values() for _, text in cells})
+        shown = "» / «".join(texts)
         message = (
             f"Cùng một lời nhận xét được đọc với dấu khác nhau ở các ô khác nhau («{shown}»); "
             "cần đối chiếu với ảnh quét."
         )
+        cells = [cell for group in spellings.values() for cell, _ in group]
         flags.extend(
-            Flag(field=path, code="COMMENTS_DISAGREE", message=message)
-            for cells in spellings.values()
-            for path, _ in cells
+            Flag(field=path, code="COMMENTS_DISAGREE", message=message) for path, *_ in cells
         )
+        barest = min(texts, key=mark_count)
+        fullest = fullest_marks(barest, texts)
+        if fullest != barest:
+            for _, holder, attribute in cells:
+                setattr(holder, attribute, fullest)
 
 
 def _letters(text: str) -> str:
@@ -46,15 +57,15 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
 
-def _comments(years: Sequence[YearPage]) -> Iterator[tuple[str, str]]:
+def _comments(years: Sequence[YearPage]) -> Iterator[tuple[Cell, str]]:
     for i, year in enumerate(years):
         prefix = f"years[{i}]"
         for j, subject in enumerate(year.subjects):
             if subject.comment:
-                yield f"{prefix}.subjects[{j}].comment", subject.comment
+                yield (f"{prefix}.subjects[{j}].comment", subject, "comment"), subject.comment
         for kind in ("competencies", "qualities"):
             for k, item in enumerate(getattr(year, kind) or []):
                 if item.comment:
-                    yield f"{prefix}.{kind}[{k}].comment", item.comment
+                    yield (f"{prefix}.{kind}[{k}].comment", item, "comment"), item.comment
         if year.homeroom_comment:
-            yield f"{prefix}.homeroom_comment", year.homeroom_comment
+            yield (f"{prefix}.homeroom_comment", year, "homeroom_comment"), year.homeroom_comment

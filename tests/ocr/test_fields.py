@@ -11,6 +11,7 @@ from ocr.fields import (
     OUT_OF_VOCAB,
     Parsed,
     class_parser,
+    foreign_letters,
     match_vocab,
     parse_date,
     parse_mark,
@@ -272,3 +273,19 @@ def test_a_name_is_its_letters_without_the_specks_around_it(raw: str, name: str)
 @pytest.mark.parametrize("raw", ["—k ` › SÙNG HOANG HÒA", "Nguyễn 3 An", "Lê Văn, An", "ØLE"])
 def test_a_name_with_marks_or_digits_inside_is_not_a_name(raw: str) -> None:
     assert parse_name(raw) == Parsed(None, NOT_PARSED)
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("Học fốt, tích cực phát biểu.", True),  # «t» read «f» in a toned word
+        ("Ÿ thức học tập", True),
+        ("Việt ñam", True),  # a tilde on a consonant
+        ("Học tốt, tích cực phát biểu.", False),
+        ("Trường THCS Wilson, Zone 3", False),  # loan letters in unmarked words
+        ("H'Hen Niê", False),
+        ("Thôn 6, huyện Cư Jút, tỉnh Đắk Nông", False),  # J in a toned place name
+    ],
+)
+def test_letters_no_vietnamese_word_has_are_foreign(text: str, foreign: bool) -> None:
+    assert foreign_letters(text) is foreign

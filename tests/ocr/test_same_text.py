@@ -37,3 +37,16 @@ def test_texts_read_alike_other_words_and_short_texts_are_left_alone() -> None:
     assert _flagged([_page(RIGHT, RIGHT.rstrip("."))]) == []  # a lost full stop is no mark
     assert _flagged([_page(RIGHT, "Nắm được kiến thức cơ bản.")]) == []  # other letters
     assert _flagged([_page("Tốt", "Tột")]) == []  # too short to be one text
+
+
+def test_every_cell_of_a_split_text_takes_its_fullest_spelling_and_stays_flagged() -> None:
+    years = [_page(RIGHT, LOST, LOST), _page(LOST)]
+    assert len(_flagged(years)) == 4
+    assert {s.comment for year in years for s in year.subjects} == {RIGHT}
+
+
+def test_spellings_as_full_as_each_other_are_left_as_read() -> None:
+    other = "Nắm vững kiến thức, vận dụng tột."  # as many marks as RIGHT, other ones
+    years = [_page(RIGHT, other, LOST)]
+    assert len(_flagged(years)) == 3
+    assert [s.comment for s in years[0].subjects] == [RIGHT, other, LOST]

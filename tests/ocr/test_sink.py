@@ -22,6 +22,7 @@ from ocr.sink import (
     _sure_reads_agree,
     _text_enlarged,
     _text_shrunk,
+    fullest_marks,
 )
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import LEVEL_INDEX, PC_NL_INDEX, PC_NL_LETTERS
@@ -583,17 +584,19 @@ def test_a_lone_digit_is_read_shrunk_to_the_glyph_reads_height() -> None:
 
 
 @pytest.mark.parametrize(
-    ("enlarged", "codes"),
+    ("enlarged", "codes", "proposed"),
     [
-        ((NAM, 95.0), ["READS_DISAGREE"]),  # the same letters with the acute: never settled
-        (("Năm vững kiến thức.", 95.0), []),  # the enlarged read agrees
-        ((NAM, 40.0), []),  # an unsure enlarged read is no doubt
-        (("Nam vung kien thuc.", 95.0), ["READS_DISAGREE"]),  # marks lost, not added: same
-        (("Năm vững kiến thức", 95.0), []),  # a lost full stop is no other mark
+        # the same letters with the acute: never settled, the fuller spelling proposed
+        ((NAM, 95.0), ["READS_DISAGREE"], NAM),
+        (("Năm vững kiến thức.", 95.0), [], None),  # the enlarged read agrees
+        ((NAM, 40.0), [], None),  # an unsure enlarged read is no doubt
+        # marks lost, not added: a split, the page read's fuller spelling kept
+        (("Nam vung kien thuc.", 95.0), ["READS_DISAGREE"], None),
+        (("Năm vững kiến thức", 95.0), [], None),  # a lost full stop is no other mark
     ],
 )
 def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agrees_on(
-    enlarged: tuple[str, float], codes: list[str]
+    enlarged: tuple[str, float], codes: list[str], proposed: str | None
 ) -> None:
     """holdout4's Times-like «Nắm»: the page read and both reads of the cell alone at print
     size show «Năm»; the cell read enlarged shows the acute. (Printed here is «Năm»: what
@@ -610,8 +613,28 @@ def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agr
         Word(w, 95.0, cell[0] + 20 + 160 * i, cell[1] + 22, 140, 44)
         for i, w in enumerate(page.split())
     ]
-    assert sink.take("years[0].subjects[0].comment", words, parse_text, cell=cell) == page
+    value = sink.take("years[0].subjects[0].comment", words, parse_text, cell=cell)
+    assert value == (proposed or page)
     assert [f.code for f in sink.flags] == codes
+
+
+@pytest.mark.parametrize(
+    ("guess", "reads", "proposed"),
+    [
+        ("Năm vững", ["Nắm vững", "Năm vững"], "Nắm vững"),  # a stacked mark lost
+        ("NGUYÊN VĂN AN", ["Nguyễn Văn An"], "Nguyễn Văn An"),  # case apart
+        ("Nắm vững", ["Năm vững"], "Nắm vững"),  # the guess is the fullest already
+        ("Năm vững", ["Nắm vững", "Nấm vững"], "Năm vững"),  # two as full: no choice
+        ("Quân", ["Quần"], "Quân"),  # a grave beside the hat is invented, not lost
+        ("Năm vững", ["Nắm vựng kiến"], "Năm vững"),  # other letters: not a spelling of it
+        ("Dũng", ["Đũng"], "Dũng"),  # the bar of đ is a letter, not a mark
+        (7.5, [8.5], 7.5),  # numbers are not spelled
+    ],
+)
+def test_the_fullest_spelling_of_a_split_text_is_its_best_guess(
+    guess: object, reads: list[object], proposed: object
+) -> None:
+    assert fullest_marks(guess, reads) == proposed
 
 
 def test_an_unsure_cut_out_read_does_not_vouch_for_the_page_read() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.surnames import fuller_surname
 from tests.validation import thcs_record
 from validation.rules import check_record
 
@@ -34,3 +35,21 @@ def test_a_first_word_one_slip_from_a_surname_is_doubted(read: str) -> None:
 )
 def test_surnames_and_names_far_from_any_are_left_alone(name: str) -> None:
     assert _doubted(full_name=name, mother_name=name) == []
+
+
+@pytest.mark.parametrize(
+    ("read", "fuller"),
+    [
+        ("Nguyên", "Nguyễn"),  # italic «ễ» read «ê»: the tilde over the hat lost
+        ("NGUYÊN", "Nguyễn"),
+        ("Pham", "Phạm"),
+        ("Nguyễn", None),  # a surname
+        ("Lẻ", None),  # a mark added, not lost: for the check above, not proposed
+        ("Ha", None),  # «Hà» and «Hạ»: no one choice
+        ("Ly", None),  # listed as it is
+    ],
+)
+def test_a_surname_read_with_marks_lost_is_proposed_only_when_one_fits(
+    read: str, fuller: str | None
+) -> None:
+    assert fuller_surname(read) == fuller
