@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from domain.record import Flag, YearPage
-from domain.text import mark_count, search_key
+from domain.text import search_key
 from ocr.sink import fullest_marks
 
 Cell = tuple[str, object, str]  # (record path, the model holding the comment, its attribute)
@@ -41,15 +41,12 @@ def check_comments(years: Sequence[YearPage], flags: list[Flag]) -> None:
             f"Cùng một lời nhận xét được đọc với dấu khác nhau ở các ô khác nhau («{shown}»); "
             "cần đối chiếu với ảnh quét."
         )
-        cells = [cell for group in spellings.values() for cell, _ in group]
+        cells = [cell_text for group in spellings.values() for cell_text in group]
         flags.extend(
-            Flag(field=path, code="COMMENTS_DISAGREE", message=message) for path, *_ in cells
+            Flag(field=path, code="COMMENTS_DISAGREE", message=message) for (path, *_), _ in cells
         )
-        barest = min(texts, key=mark_count)
-        fullest = fullest_marks(barest, texts)
-        if fullest != barest:
-            for _, holder, attribute in cells:
-                setattr(holder, attribute, fullest)
+        for (_, holder, attribute), text in cells:
+            setattr(holder, attribute, fullest_marks(text, texts))
 
 
 def _letters(text: str) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
-from domain.text import mark_count, strip_accents, without_marks
+from domain.text import strip_accents, without_marks
 from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
 from ocr.glyphs import GLYPH_HEIGHT, read_glyphs
@@ -39,7 +39,8 @@ INFO_CODES = frozenset(
         "SCHOOL_NAME_FROM_PAGES",
     }
 )
-GRAVE = "\u0300"
+HATS = frozenset("\u0302\u0306")  # circumflex, breve
+STACKED_TONES = frozenset("\u0301\u0303\u0309\u0323")  # acute, tilde, hook, dot below
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
@@ -196,23 +197,31 @@ def _other_marks(enlarged: tuple[Parsed, str, float], first: Parsed) -> bool:
 
 def fullest_marks(guess: object, values: Sequence[object]) -> object:
     """The best guess among spellings of one text that differ in marks only: the one with the
-    most marks, when only one has that many; else the guess. Tesseract loses a tone mark
-    stacked over a hat or breve (a Times-like «Nắm» read «Năm», italic «Nguyễn» «Nguyên»)
-    far more often than it invents one, graves apart: a grave beside a hat is invented
-    («Quân» read «Quần» on three printings) and never seen lost, so it does not count.
-    Replayed on the flagged fields of two runs (140 booklets, every printing), it changed
-    144 guesses, all to the printed text. A guess only: the field stays flagged."""
+    most tone marks stacked over a hat or breve, when only one has that many; else the guess.
+    Tesseract loses such a stacked tone (a Times-like «Nắm» read «Năm», italic «Nguyễn» read
+    «Nguyên») far more often than it invents one; graves apart, which it invents beside a
+    hat («Quân» read «Quần» on three printings) and was never seen to lose. Other marks are
+    not counted: a lone letter's marks are invented as often as lost («Đinh» read «Định»,
+    «Hưng» «Hững»). Replayed on the flagged fields of two runs (140 booklets, every
+    printing), it changed 144 guesses, all to the printed text. A guess only: the field
+    stays flagged."""
     if not isinstance(guess, str):
         return guess
     letters = without_marks(guess).casefold()
     same = {v for v in values if isinstance(v, str) and without_marks(v).casefold() == letters}
-    most = max((_fullness(v) for v in same), default=0)
-    fullest = [v for v in same if _fullness(v) == most]
-    return fullest[0] if len(fullest) == 1 and most > _fullness(guess) else guess
+    most = max((_stacked_tones(v) for v in same), default=0)
+    fullest = [v for v in same if _stacked_tones(v) == most]
+    return fullest[0] if len(fullest) == 1 and most > _stacked_tones(guess) else guess
 
 
-def _fullness(text: str) -> int:
-    return mark_count(text) - unicodedata.normalize("NFD", text).count(GRAVE)
+def _stacked_tones(text: str) -> int:
+    """Tone marks other than the grave over a letter that also carries a hat or breve (ắ ễ ậ)."""
+    count = 0
+    for char in unicodedata.normalize("NFC", text):
+        marks = unicodedata.normalize("NFD", char)[1:]
+        if set(marks) & HATS:
+            count += len(set(marks) & STACKED_TONES)
+    return count
 
 
 def _sure_reads_agree(

@@ -626,6 +626,7 @@ def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agr
         ("Nắm vững", ["Năm vững"], "Nắm vững"),  # the guess is the fullest already
         ("Năm vững", ["Nắm vững", "Nấm vững"], "Năm vững"),  # two as full: no choice
         ("Quân", ["Quần"], "Quân"),  # a grave beside the hat is invented, not lost
+        ("Đinh Văn An", ["Định Văn An"], "Đinh Văn An"),  # a lone letter's mark: invented as often
         ("Năm vững", ["Nắm vựng kiến"], "Năm vững"),  # other letters: not a spelling of it
         ("Dũng", ["Đũng"], "Dũng"),  # the bar of đ is a letter, not a mark
         (7.5, [8.5], 7.5),  # numbers are not spelled
