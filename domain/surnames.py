@@ -29,7 +29,7 @@ _FOLDED = frozenset(s.casefold() for s in SURNAMES)
 def fuller_surname(word: str) -> str | None:
     """The one listed surname that spells `word`'s letters with more marks («Nguyên» ->
     «Nguyễn», «PHAM» -> «Phạm»), when `word` is no surname itself; else None. A read loses a
-    mark stacked over another far more often than it adds one (ocr.sink.fullest_marks)."""
+    mark stacked over another far more often than it adds one (domain.text.fullest_marks)."""
     if word.casefold() in _FOLDED:
         return None
     letters = without_marks(word).casefold()

@@ -5,7 +5,7 @@ one booklet often holds several prints of one text, each read on its own. Two ce
 texts have the same letters but other marks cannot both be right, and a font that loses a
 stacked mark («Nắm» read «Năm») loses it in some cells and not in others: every cell of such a
 group is flagged, with the spellings read, as the school name is across pages, and takes the
-group's fullest spelling as its best guess (`ocr.sink.fullest_marks`: a lost mark is far more
+group's fullest spelling as its best guess (`domain.text.fullest_marks`: a lost mark is far more
 common than an invented one).
 """
 
@@ -15,8 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from domain.record import Flag, YearPage
-from domain.text import search_key
-from ocr.sink import fullest_marks
+from domain.text import fullest_marks, search_key
 
 Cell = tuple[str, object, str]  # (record path, the model holding the comment, its attribute)
 

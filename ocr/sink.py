@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,7 +11,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from domain.record import FieldReading, Flag, Severity
-from domain.text import strip_accents, without_marks
+from domain.text import fullest_marks, strip_accents, without_marks
 from ocr.engine import DIGITS, Box, OcrEngine, Word
 from ocr.fields import NOT_PARSED, Parsed, parse_mark, vocab_key
 from ocr.glyphs import GLYPH_HEIGHT, read_glyphs
@@ -39,8 +38,6 @@ INFO_CODES = frozenset(
         "SCHOOL_NAME_FROM_PAGES",
     }
 )
-HATS = frozenset("\u0302\u0306")  # circumflex, breve
-STACKED_TONES = frozenset("\u0301\u0303\u0309\u0323")  # acute, tilde, hook, dot below
 READ_SEPARATOR = " / "  # between the reads of a field kept in `FieldReading.raw`
 
 
@@ -195,35 +192,6 @@ def _other_marks(enlarged: tuple[Parsed, str, float], first: Parsed) -> bool:
     return strip_accents(str(read.value)) == strip_accents(str(first.value))
 
 
-def fullest_marks(guess: object, values: Sequence[object]) -> object:
-    """The best guess among spellings of one text that differ in marks only: the one with the
-    most tone marks stacked over a hat or breve, when only one has that many; else the guess.
-    Tesseract loses such a stacked tone (a Times-like «Nắm» read «Năm», italic «Nguyễn» read
-    «Nguyên») far more often than it invents one; graves apart, which it invents beside a
-    hat («Quân» read «Quần» on three printings) and was never seen to lose. Other marks are
-    not counted: a lone letter's marks are invented as often as lost («Đinh» read «Định»,
-    «Hưng» «Hững»). Replayed on the flagged fields of two runs (140 booklets, every
-    printing), it changed 144 guesses, all to the printed text. A guess only: the field
-    stays flagged."""
-    if not isinstance(guess, str):
-        return guess
-    letters = without_marks(guess).casefold()
-    same = {v for v in values if isinstance(v, str) and without_marks(v).casefold() == letters}
-    most = max((_stacked_tones(v) for v in same), default=0)
-    fullest = [v for v in same if _stacked_tones(v) == most]
-    return fullest[0] if len(fullest) == 1 and most > _stacked_tones(guess) else guess
-
-
-def _stacked_tones(text: str) -> int:
-    """Tone marks other than the grave over a letter that also carries a hat or breve (ắ ễ ậ)."""
-    count = 0
-    for char in unicodedata.normalize("NFC", text):
-        marks = unicodedata.normalize("NFD", char)[1:]
-        if set(marks) & HATS:
-            count += len(set(marks) & STACKED_TONES)
-    return count
-
-
 def _sure_reads_agree(
     full: Sequence[tuple[Parsed, str, float]], small: Sequence[tuple[Parsed, str, float]]
 ) -> tuple[Parsed, float] | None:
@@ -239,6 +207,19 @@ def _sure_reads_agree(
     if not sure_full or len(sure) < 3 or len({p.value for p, _ in sure}) != 1:
         return None
     return sure[0][0], min(c for _, c in sure)
+
+
+def _text_guess(guess: Parsed, cell_reads: Sequence[tuple[Parsed, str, float]]) -> Parsed:
+    """An unsure page read as the guess, unless the cell's own reads (two or more) all spell
+    one other text, marks apart: a page read garbled in its line's context (p1's «bê vững
+    kiến thức, vận dụng» where every read of the cell alone shows «Nắm vững kiến thức, vận
+    dụng tốt.») is a worse guess than the cell's surest read. A sure page read of another
+    text stays the guess: the cell's box may hold a neighbour's line."""
+    spellings = {without_marks(str(p.value)).casefold() for p, _, _ in cell_reads}
+    same = without_marks(str(guess.value)).casefold() in spellings
+    if len(cell_reads) < 2 or len(spellings) != 1 or same:
+        return guess
+    return max(cell_reads, key=lambda item: item[2])[0]
 
 
 def _fuller(guess: Parsed, reads: Sequence[tuple[Parsed, str, float]]) -> Parsed:
@@ -830,7 +811,7 @@ class FieldSink:
             return best[0], texts, settling[1], "NUMBER_SETTLED"
         guess = first if first.ok else best[0]
         if text:
-            guess = _fuller(guess, parsed)
+            guess = _fuller(_text_guess(guess, good) if conf < needed else guess, parsed)
         texts = READ_SEPARATOR.join([raw, *(t for _, t, _ in parsed)])
         return guess, texts, min(conf, best[2]), "READS_DISAGREE"
 

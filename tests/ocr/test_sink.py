@@ -21,8 +21,8 @@ from ocr.sink import (
     _side_with_glyphs,
     _sure_reads_agree,
     _text_enlarged,
+    _text_guess,
     _text_shrunk,
-    fullest_marks,
 )
 from ocr.tess_api import TesserocrEngine
 from ocr.year_th import LEVEL_INDEX, PC_NL_INDEX, PC_NL_LETTERS
@@ -391,6 +391,25 @@ def _text_reads(*reads: tuple[str, float]) -> list[tuple[Parsed, str, float]]:
     return [(parse_text(t), t, c) for t, c in reads]
 
 
+GARBLED = "bê vững kiến thức, vận dụng"
+
+
+@pytest.mark.parametrize(
+    ("page", "cell_reads", "guess"),
+    [
+        # p1: the page read garbled in its line, every read of the cell alone one text
+        (GARBLED, [("Nắm vững tôt.", 80.0), ("Nắm vững tốt.", 91.0)], "Nắm vững tốt."),
+        ("Năm vững tốt.", [("Nắm vững tốt.", 80.0), ("Năm vững tốt.", 91.0)], "Năm vững tốt."),
+        (GARBLED, [("Nắm vững tốt.", 91.0), ("Học tốt.", 95.0)], GARBLED),  # cell reads split
+        (GARBLED, [("Nắm vững tốt.", 91.0)], GARBLED),  # one read alone is no majority
+    ],
+)
+def test_a_garbled_page_read_gives_way_to_the_cell_reads_as_the_guess(
+    page: str, cell_reads: list[tuple[str, float]], guess: str
+) -> None:
+    assert _text_guess(parse_text(page), _text_reads(*cell_reads)).value == guess
+
+
 @pytest.mark.parametrize(
     ("full", "small", "settled"),
     [
@@ -616,26 +635,6 @@ def test_an_enlarged_read_with_other_marks_doubts_text_every_print_size_read_agr
     value = sink.take("years[0].subjects[0].comment", words, parse_text, cell=cell)
     assert value == (proposed or page)
     assert [f.code for f in sink.flags] == codes
-
-
-@pytest.mark.parametrize(
-    ("guess", "reads", "proposed"),
-    [
-        ("Năm vững", ["Nắm vững", "Năm vững"], "Nắm vững"),  # a stacked mark lost
-        ("NGUYÊN VĂN AN", ["Nguyễn Văn An"], "Nguyễn Văn An"),  # case apart
-        ("Nắm vững", ["Năm vững"], "Nắm vững"),  # the guess is the fullest already
-        ("Năm vững", ["Nắm vững", "Nấm vững"], "Năm vững"),  # two as full: no choice
-        ("Quân", ["Quần"], "Quân"),  # a grave beside the hat is invented, not lost
-        ("Đinh Văn An", ["Định Văn An"], "Đinh Văn An"),  # a lone letter's mark: invented as often
-        ("Năm vững", ["Nắm vựng kiến"], "Năm vững"),  # other letters: not a spelling of it
-        ("Dũng", ["Đũng"], "Dũng"),  # the bar of đ is a letter, not a mark
-        (7.5, [8.5], 7.5),  # numbers are not spelled
-    ],
-)
-def test_the_fullest_spelling_of_a_split_text_is_its_best_guess(
-    guess: object, reads: list[object], proposed: object
-) -> None:
-    assert fullest_marks(guess, reads) == proposed
 
 
 def test_an_unsure_cut_out_read_does_not_vouch_for_the_page_read() -> None:

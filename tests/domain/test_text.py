@@ -1,0 +1,25 @@
+"""Vietnamese text helpers: the spelling a split read proposes."""
+
+import pytest
+
+from domain.text import fullest_marks
+
+
+@pytest.mark.parametrize(
+    ("guess", "reads", "proposed"),
+    [
+        ("Năm vững", ["Nắm vững", "Năm vững"], "Nắm vững"),  # a stacked mark lost
+        ("NGUYÊN VĂN AN", ["Nguyễn Văn An"], "Nguyễn Văn An"),  # case apart
+        ("Nắm vững", ["Năm vững"], "Nắm vững"),  # the guess is the fullest already
+        ("Năm vững", ["Nắm vững", "Nấm vững"], "Năm vững"),  # two as full: no choice
+        ("Quân", ["Quần"], "Quân"),  # a grave beside the hat is invented, not lost
+        ("Đinh Văn An", ["Định Văn An"], "Đinh Văn An"),  # a lone letter's mark: invented as often
+        ("Năm vững", ["Nắm vựng kiến"], "Năm vững"),  # other letters: not a spelling of it
+        ("Dũng", ["Đũng"], "Dũng"),  # the bar of đ is a letter, not a mark
+        (7.5, [8.5], 7.5),  # numbers are not spelled
+    ],
+)
+def test_the_fullest_spelling_of_a_split_text_is_its_best_guess(
+    guess: object, reads: list[object], proposed: object
+) -> None:
+    assert fullest_marks(guess, reads) == proposed
