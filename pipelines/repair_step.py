@@ -1,6 +1,7 @@
 """Repair from constraints inside the checks step: the OCR's alternative reads of each cell
 (extraction keeps every read of a table cell in `FieldReading.raw`, joined by " / ") are
-parsed here, and `validation.repair` settles the cells the page's arithmetic pins down."""
+parsed here, and `validation.repair` settles the cells the page's arithmetic pins down;
+`validation.comment_marks` the comments whose reads differ in marks only."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from domain.record import FieldReading, TranscriptRecord
 from ocr.fields import Parsed, parse_score, vocab_parser
 from ocr.sink import READ_SEPARATOR
 from ocr.year_thcs import ACADEMIC_INDEX
-from validation.repair import Value, propose_repairs
+from validation.comment_marks import settle_comment_marks
+from validation.repair import Value, propose_repairs, value_at
 from validation.report import Finding
 from validation.rules import check_record
 
@@ -37,7 +39,12 @@ def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]
 def repair_record(
     record: TranscriptRecord, readings: Sequence[FieldReading], ocr_findings: list[Finding]
 ) -> tuple[TranscriptRecord, list[Finding]]:
-    """The record with pinned cells settled, and its OCR + rule + repair findings."""
+    """The record with pinned cells settled, and its OCR + rule + repair findings (comment
+    splits the fullest spelling settles among them, as notes)."""
+    reads = {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+    ocr_findings = settle_comment_marks(
+        record.document_id, lambda path: value_at(record, path), reads, ocr_findings
+    )
     rule_findings = check_record(record)
     repaired, repairs = propose_repairs(
         record, cell_alternatives(readings), [*ocr_findings, *rule_findings]

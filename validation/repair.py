@@ -106,7 +106,7 @@ def propose_repairs(
         if pinned is None:
             continue
         for path, value in pinned.items():
-            original = _get(work, path)
+            original = value_at(work, path)
             choices = {original, *options.get(path, ())} - {None}
             if value == original and (path not in doubtful or len(choices) < MIN_RIVALS + 1):
                 continue
@@ -177,7 +177,7 @@ def _pin(
 ) -> dict[str, Value] | None:
     """The one combination of reads that satisfies the group's rules, or None."""
     choices = [
-        list(dict.fromkeys([_get(record, c), *alternatives.get(c, ())])) for c in group.cells
+        list(dict.fromkeys([value_at(record, c), *alternatives.get(c, ())])) for c in group.cells
     ]
     choices = [[v for v in options if v is not None] or [None] for options in choices]
     if _count(choices) > MAX_COMBINATIONS:
@@ -248,7 +248,7 @@ def _walk(record: TranscriptRecord, path: str) -> tuple[object, str]:
     return node, last
 
 
-def _get(record: TranscriptRecord, path: str) -> Value:
+def value_at(record: TranscriptRecord, path: str) -> Value:
     node, name = _walk(record, path)
     return getattr(node, name, None) if node is not None else None
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.record import FieldReading, Flag, Review, TranscriptRecord
+from validation.comment_marks import MARKS_CONFIRMED
 from validation.report import Finding, is_blocking, to_flags
 
 # Findings that make the booklet unusable as a whole: a person cannot fix them in review.
@@ -33,6 +34,10 @@ class RoutingPolicy:
     # page's arithmetic pinned them to a value the OCR read. Identity fields: never by default.
     allow_repairs_to_pass: bool = True
     allow_identity_repairs_to_pass: bool = False
+    # May a comment whose reads differ in marks only pass with its fullest spelling? Measured
+    # right in every case on the benchmark archives (docs/decisions.md); off sends them all
+    # to a person.
+    allow_comment_marks_to_pass: bool = True
 
 
 def low_confidence_findings(
@@ -81,6 +86,8 @@ def route(
 
 
 def _repair_needs_person(finding: Finding, policy: RoutingPolicy) -> bool:
+    if finding.code == MARKS_CONFIRMED:
+        return not policy.allow_comment_marks_to_pass
     if not finding.code.endswith(RESOLVED_SUFFIXES):
         return False
     identity = finding.field.split(".")[0].split("[")[0] in IDENTITY_FIELDS

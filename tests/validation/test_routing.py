@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from domain.record import FieldReading, IdentityLink, TranscriptRecord
 from tests.validation import thcs_record
 from validation.report import Finding, from_flags, to_flags
@@ -94,12 +96,24 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
     assert "AUDIT_SAMPLE" not in {f.code for f in review.flags}
 
 
-def test_score_repairs_pass_by_default_identity_repairs_do_not() -> None:
+@pytest.mark.parametrize(
+    ("code", "strict"),
+    [
+        ("VALUE_REPAIRED", RoutingPolicy(allow_repairs_to_pass=False)),
+        ("COMMENT_MARKS_CONFIRMED", RoutingPolicy(allow_comment_marks_to_pass=False)),
+    ],
+)
+def test_settled_values_pass_by_default_unless_the_policy_says_so(
+    code: str, strict: RoutingPolicy
+) -> None:
     record = linked(thcs_record())
-    score = [finding("VALUE_REPAIRED", "info")]
-    assert route(record, score, POLICY, audit_draw=NO_AUDIT).status == "auto_approved"
-    strict = RoutingPolicy(allow_repairs_to_pass=False)
-    assert route(record, score, strict, audit_draw=NO_AUDIT).status == "needs_review"
+    note = [finding(code, "info")]
+    assert route(record, note, POLICY, audit_draw=NO_AUDIT).status == "auto_approved"
+    assert route(record, note, strict, audit_draw=NO_AUDIT).status == "needs_review"
+
+
+def test_identity_repairs_do_not_pass_by_default() -> None:
+    record = linked(thcs_record())
     name = [Finding("thcs-1", "student.full_name", "NAME_REPAIRED", "Thông điệp.", "info", "ocr")]
     assert route(record, name, POLICY, audit_draw=NO_AUDIT).status == "needs_review"
     lenient = RoutingPolicy(allow_identity_repairs_to_pass=True)

@@ -1,0 +1,73 @@
+"""Comment splits in marks only: which the fullest spelling settles, which stay with a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from validation.comment_marks import MARKS_CONFIRMED, settle_comment_marks
+from validation.report import Finding
+
+CELL = "years[0].subjects[1].comment"
+OTHER = "years[1].subjects[4].comment"
+NAM = "Nắm được kiến thức cơ bản."
+NAM_LOST = "Năm được kiến thức cơ bản."
+
+
+def split(path: str = CELL, code: str = "READS_DISAGREE") -> Finding:
+    return Finding("th-1", path, code, "Hai lần đọc cho kết quả khác nhau.", "error", "ocr")
+
+
+def settle(
+    values: dict[str, str], reads: dict[str, list[str]], findings: list[Finding]
+) -> list[tuple[str, str, str]]:
+    found = settle_comment_marks("th-1", values.get, reads, findings)
+    return [(f.field, f.code, f.severity) for f in found]
+
+
+def test_a_lost_stacked_tone_is_settled_as_a_note() -> None:
+    found = settle({CELL: NAM}, {CELL: [NAM_LOST, NAM, NAM_LOST]}, [split()])
+    assert found == [(CELL, MARKS_CONFIRMED, "info")]
+
+
+@pytest.mark.parametrize(
+    ("value", "reads"),
+    [
+        (NAM_LOST, [NAM_LOST, NAM]),  # the value is not the fullest spelling read
+        ("phát biểu xây dựng bài.", ["phát biểu xây dựng bài.", "phát biếu xây dựng bài."]),  # tie
+        (NAM, ["bê vững kiến thức", NAM, NAM_LOST]),  # a read with other letters
+        ("Quân chăm học.", ["Quân chăm học.", "Quần chăm học."]),  # a grave: no evidence
+    ],
+)
+def test_splits_the_prior_cannot_decide_stay_errors(value: str, reads: list[str]) -> None:
+    assert settle({CELL: value}, {CELL: reads}, [split()]) == [(CELL, "READS_DISAGREE", "error")]
+
+
+def test_a_comment_read_the_same_in_every_cell_is_settled_by_the_other_cells() -> None:
+    """COMMENTS_DISAGREE: one cell read «Năm» by every read took «Nắm» from another cell."""
+    values = {CELL: NAM, OTHER: NAM}
+    reads = {CELL: [NAM_LOST, NAM_LOST], OTHER: [NAM]}
+    findings = [split(CELL, "COMMENTS_DISAGREE"), split(OTHER, "COMMENTS_DISAGREE")]
+    assert sorted(settle(values, reads, findings)) == [
+        (CELL, MARKS_CONFIRMED, "info"),
+        (OTHER, MARKS_CONFIRMED, "info"),
+    ]
+
+
+def test_another_letter_elsewhere_in_the_booklet_keeps_the_split() -> None:
+    """«Mạnh đạn» read the same in one cell, «Mạnh dạn» in another: a letter, not a mark."""
+    values = {CELL: "Mạnh đạn, tự tin.", OTHER: "Mạnh dạn, tự tin."}
+    reads = {CELL: ["Mạnh đạn, tự tin."], OTHER: ["Mạnh dạn, tự tin."]}
+    findings = [split(CELL, "COMMENTS_DISAGREE"), split(OTHER, "COMMENTS_DISAGREE")]
+    assert {code for _, code, _ in settle(values, reads, findings)} == {"COMMENTS_DISAGREE"}
+
+
+def test_only_comments_and_only_splits_are_settled() -> None:
+    name = "student.full_name"
+    values = {CELL: NAM, name: "Nguyễn Thị Lan"}
+    reads = {CELL: [NAM_LOST, NAM], name: ["Nguyên Thị Lan", "Nguyễn Thị Lan"]}
+    findings = [split(), split(name), split(CELL, "FOREIGN_LETTERS")]
+    assert settle(values, reads, findings) == [
+        (name, "READS_DISAGREE", "error"),
+        (CELL, "FOREIGN_LETTERS", "error"),
+        (CELL, MARKS_CONFIRMED, "info"),
+    ]
