@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from domain.record import FieldReading, TranscriptRecord
-from ocr.fields import Parsed, parse_score, vocab_parser
+from ocr.fields import Parsed, parse_class, parse_score, vocab_parser
 from ocr.sink import READ_SEPARATOR
 from ocr.year_thcs import ACADEMIC_INDEX
 from validation.comment_marks import settle_comment_marks
@@ -20,6 +20,7 @@ from validation.rules import check_record
 _PARSERS: tuple[tuple[re.Pattern[str], Callable[[str], Parsed]], ...] = (
     (re.compile(r"\.(subjects\[\d+\]|average_all)\.(hk1|hk2|year)$"), parse_score),
     (re.compile(r"\.academic\.(hk1|hk2|year)$"), vocab_parser(ACADEMIC_INDEX)),
+    (re.compile(r"^years\[\d+\]\.class_name$"), parse_class),
 )
 
 
@@ -33,6 +34,10 @@ def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]
         parsed = [parser(text.strip()) for text in reading.raw.split(READ_SEPARATOR)]
         values = [p.value for p in parsed if p.ok and isinstance(p.value, float | str)]
         found[reading.path] = list(dict.fromkeys(values))
+    for path, classes in list(found.items()):  # a page's grade is its class name's first digit
+        if path.endswith(".class_name"):
+            grades = [int(str(c)[0]) for c in classes if str(c)[:1].isdigit()]
+            found[path.removesuffix("class_name") + "grade"] = list(dict.fromkeys(grades))
     return found
 
 

@@ -3,8 +3,8 @@ arithmetic and the OCR's alternative reads of the cells agree on exactly one con
 reading. Nothing is invented: the chosen value is always one the OCR read in that cell, or,
 for a comment subject's mark, one of the only two marks the form allows (Đ, CĐ).
 
-How: the cells of one constraint (a subject row's HK I / HK II / Cả năm, then the row
-"ĐTB các môn", then the học lực) vary over their alternative reads; every combination is
+How: the cells of one constraint (a page's class name and grade; a subject row's HK I /
+HK II / Cả năm, then the row "ĐTB các môn", then the học lực) vary over their alternative reads; every combination is
 run through the same domain rules that flagged the page. A repair is proposed only when one
 combination alone passes the group's rules while leaving the fewest errors elsewhere on the
 page (and never adding one).
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain import vocab
-from domain.record import TranscriptRecord
+from domain.record import TranscriptRecord, YearPage
 from validation import term_columns
 from validation.report import Finding, is_blocking
 from validation.rules import TERMS, check_record
@@ -37,6 +37,8 @@ CONFIRMED = "VALUE_CONFIRMED"  # the doubtful value was kept: it is the one cons
 MIN_RIVALS = 0
 MAX_COMBINATIONS = 125  # 3 cells x 5 reads: more freedom than that pins nothing safely
 _TERM_LABEL = {"hk1": "HK I", "hk2": "HK II", "year": "cả năm"}
+# «SB» / «5B»: the reads' grades differ, and only one follows the previous page's grade
+_CLASS_RULE = "tên lớp bắt đầu bằng khối lớp, khối lớp thuộc cấp học và nối tiếp năm học trước"
 
 Value = float | str | None
 
@@ -133,7 +135,11 @@ def _swap_term_columns(record: TranscriptRecord) -> list[Repair]:
 
 
 def _groups(record: TranscriptRecord) -> Iterator[_Group]:
-    """Constraints in dependency order: subject rows feed the averages, which feed học lực."""
+    """Constraints in dependency order: each page's class name and grade; then subject rows,
+    which feed the averages, which feed học lực."""
+    for i in range(len(record.years)):
+        header = f"years[{i}]"
+        yield _Group((f"{header}.class_name", f"{header}.grade"), header, _CLASS_RULE)
     if record.family != "THCS-2011":
         return
     for i, page in enumerate(record.years):
@@ -255,8 +261,11 @@ def value_at(record: TranscriptRecord, path: str) -> Value:
 
 def _set(record: TranscriptRecord, path: str, value: Value) -> None:
     node, name = _walk(record, path)
-    if node is not None:
-        setattr(node, name, value)
+    if node is None:
+        return
+    setattr(node, name, value)
+    if isinstance(node, YearPage) and name == "grade":  # extraction derives it from the grade
+        node.regulation = vocab.regulation_for(record.family, node.school_year, node.grade)  # type: ignore[assignment]
 
 
 def _show(value: Value) -> str:

@@ -21,12 +21,15 @@ def test_alternatives_are_the_distinct_parsed_reads_of_score_and_rank_cells() ->
             reading("years[0].average_all.year", "8,6"),
             reading("years[0].academic.year", "Giòi / Khá"),
             reading("student.full_name", "Nguyễn Văn An / Nguyễn Văn Ân"),  # not a cell
+            reading("years[1].class_name", "BE / SB / 5B / 95B / 5B"),
         ]
     )
     assert found == {
         f"{TOAN}.hk1": [8.9, 8.5],
         "years[0].average_all.year": [8.6],
         "years[0].academic.year": ["Giỏi", "Khá"],
+        "years[1].class_name": ["5B", "95B"],
+        "years[1].grade": [5, 9],  # the class names' grades
     }
 
 

@@ -6,7 +6,7 @@ from validation.repair import CONFIRMED, REPAIRED, propose_repairs
 from validation.report import Finding
 from validation.rules import check_record
 
-from . import THCS_SCORES, th_page, thcs_page, thcs_record
+from . import THCS_SCORES, th_page, th_record, thcs_page, thcs_record
 
 TOAN = "years[0].subjects[0]"  # Toán: HK I 8.5, HK II 9.0, cả năm 8.8
 
@@ -110,3 +110,25 @@ def test_an_unreadable_comment_mark_is_settled_by_a_surely_read_rank() -> None:
     # … but not when the rank it rests on is itself in doubt
     _, later = propose_repairs(record, {}, [doubt(cell), doubt("years[0].academic.hk1")])
     assert cell not in {r.field for r in later}
+
+
+def test_a_class_name_is_settled_by_the_grade_the_previous_page_implies() -> None:
+    """«3A1» read «5A1» by one model: only grade 3 follows the previous page's grade 2."""
+    record = th_record()
+    record.years[2].class_name, record.years[2].grade = "5B", 5
+    cells = ("years[2].class_name", "years[2].grade")
+    alternatives = {cells[0]: ["5B", "3B"], cells[1]: [5, 3]}
+    fixed, repairs = propose_repairs(record, alternatives, [doubt(c) for c in cells])
+    assert [(r.field, r.original, r.value) for r in repairs] == [
+        (cells[0], "5B", "3B"),
+        (cells[1], 5, 3),
+    ]
+    assert (fixed.years[2].class_name, fixed.years[2].grade) == ("3B", 3)
+
+
+def test_a_first_page_class_name_no_earlier_grade_pins_is_left_to_a_person() -> None:
+    """Grades 1 and 2 have the same subjects: nothing on the page tells «1B» from «2B»."""
+    record = th_record()
+    cells = ("years[0].class_name", "years[0].grade")
+    alternatives = {cells[0]: ["1B", "2B"], cells[1]: [1, 2]}
+    assert propose_repairs(record, alternatives, [doubt(c) for c in cells])[1] == []
