@@ -320,6 +320,17 @@ def vocab_or_text(index: Mapping[str, str]) -> Callable[[str], Parsed]:
     return parse
 
 
+def vocab_or_name(index: Mapping[str, str]) -> Callable[[str], Parsed]:
+    """An ethnic group: an entry of the list, or a spelling the list lacks («Ê-đê») if it
+    reads as a name; a read with a digit in a word («Thá1» for «Thái») is no value."""
+
+    def parse(raw: str) -> Parsed:
+        matched = match_vocab(raw, index)
+        return matched if matched.ok else parse_name(raw)
+
+    return parse
+
+
 def score_0_10(raw: str) -> Parsed:
     parsed = parse_int(raw)
     if parsed.ok and not 0 <= int(parsed.value) <= 10:  # type: ignore[call-overload]

@@ -16,7 +16,7 @@ from ocr.fields import (
     parse_name,
     parse_text,
     vocab_index,
-    vocab_or_text,
+    vocab_or_name,
 )
 from ocr.layout import Place, labelled_places
 from ocr.pages import ReadPage
@@ -39,7 +39,7 @@ PARSERS: dict[str, Callable[[str], Parsed]] = {
     "gender": parse_gender,
     "date_of_birth": parse_date,
     "place_of_birth": parse_text,
-    "ethnicity": vocab_or_text(vocab_index(ETHNICITIES)),
+    "ethnicity": vocab_or_name(vocab_index(ETHNICITIES)),
     "nationality": parse_text,
     "residence": parse_text,
     "father_name": parse_name,

@@ -249,7 +249,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--handwritten", type=float, default=0.0, help="share of hand-filled booklets"
     )
     parser.add_argument(
-        "--baseline-booklets", type=int, help="run the baseline on the first N only"
+        "--baseline-booklets", type=int, help="run the baseline on the first N only (0: none)"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="keep the archive and extractions here")
@@ -292,7 +292,7 @@ def run(args: argparse.Namespace, out: Path) -> int:
         (str(archive / "scans" / b["file"]), b["document_id"], truths[b["document_id"]]["source"])
         for b in booklets
     ]
-    sample = booklets[: args.baseline_booklets or len(booklets)]
+    sample = booklets if args.baseline_booklets is None else booklets[: args.baseline_booklets]
     with _pool(args.jobs) as pool:
         t0 = time.perf_counter()
         done = list(pool.map(extract_one, tasks))
@@ -301,7 +301,7 @@ def run(args: argparse.Namespace, out: Path) -> int:
     if args.keep:
         _save(out / "extracted", done)
     print(report(args.jobs, booklets, truths, done, wall))
-    print(baseline_report(sample, truths, done, base))
+    print(baseline_report(sample, truths, done, base) if sample else "\nBaseline: not run")
     return 0
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from domain.vocab import ACADEMIC, CONDUCT, TH_LEVEL_ABBREVIATIONS, TH_LEVELS_TT22, THCS_SUBJECTS
+from domain.vocab import (
+    ACADEMIC,
+    CONDUCT,
+    ETHNICITIES,
+    TH_LEVEL_ABBREVIATIONS,
+    TH_LEVELS_TT22,
+    THCS_SUBJECTS,
+)
 from ocr.engine import DIGITS
 from ocr.fields import (
     NOT_PARSED,
@@ -22,6 +29,7 @@ from ocr.fields import (
     school_name_doubtful,
     vocab_alphabet,
     vocab_index,
+    vocab_or_name,
 )
 from ocr.year_th import LEVEL_INDEX, PC_NL_INDEX, PC_NL_LETTERS
 from ocr.year_thcs import ACADEMIC_INDEX, CONDUCT_INDEX
@@ -289,3 +297,16 @@ def test_a_name_with_marks_or_digits_inside_is_not_a_name(raw: str) -> None:
 )
 def test_letters_no_vietnamese_word_has_are_foreign(text: str, foreign: bool) -> None:
     assert foreign_letters(text) is foreign
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("Thái", "Thái"),
+        ("Ê-đê", "Ê Đê"),
+        ("Jrai", "Jrai"),  # a spelling the list lacks («Gia Rai»), read as a name
+        ("Thá1", None),  # a digit in a word: a misread, not an ethnic group
+    ],
+)
+def test_an_ethnicity_is_listed_or_reads_as_a_name(raw: str, value: str | None) -> None:
+    assert vocab_or_name(vocab_index(ETHNICITIES))(raw).value == value
