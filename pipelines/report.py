@@ -45,6 +45,7 @@ REASONS_VI = {
     "ADDRESS_PROVINCE_UNKNOWN": "tỉnh/thành trong địa chỉ không rõ",
     "PLACE_NAME_NEAR_KNOWN": "địa danh gần một địa danh trong dữ liệu dân cư",
     "SURNAME_NEAR_KNOWN": "họ gần một họ thường gặp nhưng không phải họ",
+    "NAME_INCOMPLETE": "tên người chỉ có một chữ",
     "SURNAME_MARKS_LOST": "họ đọc mất dấu, đã đề xuất họ đủ dấu",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }

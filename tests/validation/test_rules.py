@@ -429,3 +429,17 @@ def test_printed_id_structure_checked() -> None:
     record = thcs_record()
     record.student.personal_id = "038303001234"  # G=3: female
     assert only_code(record, "ID_GENDER_MISMATCH") == ["student.personal_id"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "flagged"),
+    [
+        ("full_name", "Lê", True),  # p4: the given names lost, the surname read alone
+        ("mother_name", "Lê Thị Hoa", False),
+        ("father_name", "Y Bhin", False),  # an Ê Đê name: two words are enough
+    ],
+)
+def test_a_one_word_name_is_incomplete(field: str, value: str, flagged: bool) -> None:
+    record = thcs_record()
+    setattr(record.student, field, value)
+    assert (("student." + field, "NAME_INCOMPLETE") in codes(record)) == flagged
