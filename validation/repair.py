@@ -4,10 +4,10 @@ reading. Nothing is invented: the chosen value is always one the OCR read in tha
 for a comment subject's mark, one of the only two marks the form allows (Đ, CĐ).
 
 How: the cells of one constraint (a page's class name and grade; a subject row's HK I /
-HK II / Cả năm, then the row "ĐTB các môn", then the học lực) vary over their alternative reads; every combination is
-run through the same domain rules that flagged the page. A repair is proposed only when one
-combination alone passes the group's rules while leaving the fewest errors elsewhere on the
-page (and never adding one).
+HK II / Cả năm, then the row "ĐTB các môn", then the học lực) vary over their alternative
+reads; every combination is run through the same domain rules that flagged the page. A
+repair is proposed only when one combination alone passes the group's rules while leaving
+the fewest errors elsewhere on the page (and never adding one).
 Every repair keeps the original value in its finding; the router decides by policy whether
 it may pass without a person (`RoutingPolicy`).
 """
