@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _SPACES = re.compile(r"\s+")
-HATS = frozenset("\u0302\u0306")  # circumflex, breve
-STACKED_TONES = frozenset("\u0301\u0303\u0309\u0323")  # acute, tilde, hook, dot below
+_HATS = frozenset("\u0302\u0306")  # circumflex, breve
+_STACKED_TONES = frozenset("\u0301\u0303\u0309\u0323")  # acute, tilde, hook, dot below
 # "oa", "oe", "uy" at the end of a syllable with the tone on the second vowel (new style, "hoà")
 _NEW_STYLE = re.compile(
     r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?![^\W\d_]|[\u0302\u0306\u031b])"
@@ -84,8 +84,8 @@ def _stacked_tones(text: str) -> int:
     count = 0
     for char in unicodedata.normalize("NFC", text):
         marks = unicodedata.normalize("NFD", char)[1:]
-        if set(marks) & HATS:
-            count += len(set(marks) & STACKED_TONES)
+        if set(marks) & _HATS:
+            count += len(set(marks) & _STACKED_TONES)
     return count
 
 

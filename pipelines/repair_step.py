@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from domain.record import FieldReading, TranscriptRecord
 from ocr.fields import Parsed, parse_class, parse_score, vocab_parser
 from ocr.sink import READ_SEPARATOR
+from ocr.year_common import YearHeader
 from ocr.year_thcs import ACADEMIC_INDEX
 from validation.comment_marks import settle_comment_marks
 from validation.repair import Value, propose_repairs, value_at
@@ -34,10 +35,12 @@ def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]
         parsed = [parser(text.strip()) for text in reading.raw.split(READ_SEPARATOR)]
         values = [p.value for p in parsed if p.ok and isinstance(p.value, float | str)]
         found[reading.path] = list(dict.fromkeys(values))
-    for path, classes in list(found.items()):  # a page's grade is its class name's first digit
+    for path, classes in list(found.items()):  # a page's grade follows from its class name
         if path.endswith(".class_name"):
-            grades = [int(str(c)[0]) for c in classes if str(c)[:1].isdigit()]
-            found[path.removesuffix("class_name") + "grade"] = list(dict.fromkeys(grades))
+            grades = [YearHeader(class_name=c).grade for c in classes]
+            found[path.removesuffix("class_name") + "grade"] = list(
+                dict.fromkeys(g for g in grades if g is not None)
+            )
     return found
 
 

@@ -84,13 +84,14 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
         for code, message in problems:
             yield "student.personal_id", code, message, "error"
     for name, label in _NAMES.items():
-        if (value := getattr(student, name)) and " " not in value.strip():
+        value = getattr(student, name) or ""
+        if value and " " not in value.strip():
             msg = (
-                f"{label.capitalize()} chỉ có một chữ («{value}»): tên người luôn có họ và tên, "
-                "có thể bị đọc thiếu; cần đối chiếu với ảnh quét."
+                f"{label.capitalize()} chỉ có một chữ: tên người luôn có họ và tên, có thể bị "
+                "đọc thiếu; cần đối chiếu với ảnh quét."
             )
             yield f"student.{name}", "NAME_INCOMPLETE", msg, "error"
-        surname = (getattr(student, name) or "").split(" ", 1)[0]
+        surname = value.split(" ", 1)[0]
         if surname and (close := _SURNAMES.near(surname)) is not None:
             msg = (
                 f"Họ «{surname}» trong {label} không phải họ người Việt thường gặp nhưng gần "
