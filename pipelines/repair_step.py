@@ -14,7 +14,7 @@ from ocr.sink import READ_SEPARATOR
 from ocr.year_common import YearHeader
 from ocr.year_thcs import ACADEMIC_INDEX
 from validation.comment_marks import settle_comment_marks
-from validation.repair import Value, propose_repairs, value_at
+from validation.repair import Value, propose_repairs, set_value, value_at
 from validation.report import Finding
 from validation.rules import check_record
 
@@ -50,9 +50,14 @@ def repair_record(
     """The record with pinned cells settled, and its OCR + rule + repair findings (comment
     splits the fullest spelling settles among them, as notes)."""
     reads = {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
-    ocr_findings = settle_comment_marks(
+    ocr_findings, comments = settle_comment_marks(
         record.document_id, lambda path: value_at(record, path), reads, ocr_findings
     )
+    outvoted = {p: v for p, v in comments.items() if v != value_at(record, p)}
+    if outvoted:  # the reads' majority outvoted the page read
+        record = record.model_copy(deep=True)
+        for path, value in outvoted.items():
+            set_value(record, path, value)
     rule_findings = check_record(record)
     repaired, repairs = propose_repairs(
         record, cell_alternatives(readings), [*ocr_findings, *rule_findings]

@@ -15,6 +15,7 @@ an address split the same way still goes to a person.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from domain.text import fullest_marks, normalize_text, strip_accents, without_marks
@@ -22,6 +23,10 @@ from validation.report import Finding
 
 MARKS_CONFIRMED = "COMMENT_MARKS_CONFIRMED"
 SPLIT_CODES = frozenset({"READS_DISAGREE", "COMMENTS_DISAGREE"})
+# A read with other letters (a page read garbled in its line's context, «Mạnh đạn» among three
+# «Mạnh dạn») is outvoted by at least this many reads of the cell with the value's letters,
+# when they are more than half of its reads.
+MIN_SAME_LETTERS = 3
 COMMENT_PATH = re.compile(
     r"years\[\d+\]\.(?:(?:subjects|competencies|qualities)\[\d+\]\.comment|homeroom_comment)"
 )
@@ -32,37 +37,82 @@ def settle_comment_marks(
     value_at: Callable[[str], object],
     reads: Mapping[str, Sequence[str]],
     findings: Sequence[Finding],
-) -> list[Finding]:
-    """`findings` with each comment split that the fullest spelling settles replaced by an
-    info note. `value_at(path)` is the record's value; `reads` the OCR's reads per field."""
+) -> tuple[list[Finding], dict[str, str]]:
+    """`findings` with each comment split that the reads settle replaced by an info note, and
+    the settled values by path (a value differs from the record's when the reads' majority
+    outvoted the page read). `value_at(path)` is the record's value; `reads` the OCR's reads
+    per field."""
     comments = {
         path: [normalize_text(t) for t in texts if t.strip()]
         for path, texts in reads.items()
         if COMMENT_PATH.fullmatch(path)
     }
-    pool = [text for texts in comments.values() for text in texts]
-    split = {f.field for f in findings if f.code in SPLIT_CODES and f.field in comments}
-    settled = {
-        path: value
-        for path in sorted(split)
-        if isinstance(value := value_at(path), str) and _settles(value, comments[path], pool)
-    }
+    split = sorted({f.field for f in findings if f.code in SPLIT_CODES and f.field in comments})
+    settled: dict[str, str] = {}
+    while True:  # a settled cell shows only its value to the others: settle until none changes
+        more = {
+            path: value
+            for path in split
+            if path not in settled
+            and (
+                value := _settled_value(
+                    value_at(path), comments[path], _others(comments, settled, path)
+                )
+            )
+        }
+        if not more:
+            break
+        settled.update(more)
     kept = [f for f in findings if not (f.field in settled and f.code in SPLIT_CODES)]
-    return kept + [_note(document_id, path, value) for path, value in settled.items()]
+    notes = [_note(document_id, path, value, value_at(path)) for path, value in settled.items()]
+    return kept + notes, settled
 
 
-def _settles(value: str, cell_reads: Sequence[str], pool: Sequence[str]) -> bool:
-    """Every read of the cell spells the value's letters; no comment of the booklet spells
-    them with another letter (a «đ» for a «d»); and the value is the one fullest spelling of
-    them read anywhere in the booklet's comments."""
+def _settled_value(
+    value: object, cell_reads: Sequence[str], other_reads: Sequence[str]
+) -> str | None:
+    """The value, when the reads settle it; else the text most of the cell's reads show (at
+    least MIN_SAME_LETTERS and more than half), when the value has other letters and the reads
+    settle that text: a page read «Mạnh đạn» among three cell reads «Mạnh dạn»; else None."""
+    if isinstance(value, str) and _settles(value, cell_reads, other_reads):
+        return value
+    if not cell_reads:
+        return None
+    majority, count = Counter(cell_reads).most_common(1)[0]
+    if count < MIN_SAME_LETTERS or 2 * count <= len(cell_reads):
+        return None
+    if isinstance(value, str) and _letters(value) == _letters(majority):
+        return None  # marks apart, the fullest spelling decides, not the count of reads
+    return majority if _settles(majority, cell_reads, other_reads) else None
+
+
+def _settles(value: str, cell_reads: Sequence[str], other_reads: Sequence[str]) -> bool:
+    """The cell's reads spell the value's letters (all of them, or a clear majority: see
+    MIN_SAME_LETTERS); no other comment of the booklet spells them with another letter (a
+    «đ» for a «d»); and the value is the one fullest spelling of them read in the cell or
+    anywhere in the booklet's comments."""
     letters = _letters(value)
-    if any(_letters(t) != letters for t in cell_reads):
+    same = [t for t in cell_reads if _letters(t) == letters]
+    outvoted = len(same) >= MIN_SAME_LETTERS and 2 * len(same) > len(cell_reads)
+    if len(same) < len(cell_reads) and not outvoted:
         return False
-    kin = {t for t in pool if _bare(t) == _bare(value)}
+    kin = {t for t in other_reads if _bare(t) == _bare(value)}
     if any(_letters(t) != letters for t in kin):
         return False
-    spellings = sorted(kin)
-    return value in kin and all(fullest_marks(t, spellings) == value for t in spellings)
+    spellings = sorted(kin | set(same))
+    return value in spellings and all(fullest_marks(t, spellings) == value for t in spellings)
+
+
+def _others(
+    comments: Mapping[str, Sequence[str]], settled: Mapping[str, str], path: str
+) -> list[str]:
+    """The reads of the booklet's other comment cells; a settled cell's value only."""
+    return [
+        text
+        for other, texts in comments.items()
+        if other != path
+        for text in ([settled[other]] if other in settled else texts)
+    ]
 
 
 def _letters(text: str) -> str:
@@ -75,9 +125,16 @@ def _bare(text: str) -> str:
     return "".join(ch for ch in strip_accents(text).casefold() if ch.isalpha())
 
 
-def _note(document_id: str, path: str, value: str) -> Finding:
-    message = (
-        f"Các lần đọc lời nhận xét chỉ khác nhau ở dấu; đã giữ cách viết đủ dấu nhất «{value}» "
-        "(máy đọc hay làm mất dấu thanh đặt trên dấu mũ, dấu trăng hơn là thêm vào)."
-    )
+def _note(document_id: str, path: str, value: str, read: object) -> Finding:
+    if value != read:
+        message = (
+            f"Các lần đọc lời nhận xét khác nhau; đã lấy «{value}» mà đa số các lần đọc ô này"
+            f" cho (lần đọc cả dòng: «{read}»)."
+        )
+    else:
+        message = (
+            f"Các lần đọc lời nhận xét khác nhau ở dấu (hoặc một lần đọc lỗi bị các lần khác áp đảo);"
+            f" đã giữ cách viết đủ dấu nhất «{value}» "
+            "(máy đọc hay làm mất dấu thanh đặt trên dấu mũ, dấu trăng hơn là thêm vào)."
+        )
     return Finding(document_id, path, MARKS_CONFIRMED, message, "info", "rule")

@@ -115,7 +115,7 @@ def propose_repairs(
             reads = tuple(dict.fromkeys([original, *alternatives.get(path, ())]))
             code = MARK_REPAIRED if group.closed else None
             repairs.append(Repair(path, original, value, group.rule, reads, code))
-            _set(work, path, value)
+            set_value(work, path, value)
             doubtful.discard(path)
     return work, repairs
 
@@ -196,7 +196,7 @@ def _pin(
             continue
         trial = record.model_copy(deep=True)
         for cell, value in zip(group.cells, combo, strict=True):
-            _set(trial, cell, value)
+            set_value(trial, cell, value)
         inside, outside = _split_errors(trial, page, group.scope)
         if not inside and outside <= before:
             fitting.append((len(outside), dict(zip(group.cells, combo, strict=True))))
@@ -259,7 +259,7 @@ def value_at(record: TranscriptRecord, path: str) -> Value:
     return getattr(node, name, None) if node is not None else None
 
 
-def _set(record: TranscriptRecord, path: str, value: Value) -> None:
+def set_value(record: TranscriptRecord, path: str, value: Value) -> None:
     node, name = _walk(record, path)
     if node is None:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.record import FieldReading
 from pipelines.repair_step import cell_alternatives, repair_record
-from tests.validation import thcs_record
+from tests.validation import th_record, thcs_record
 from validation.report import Finding
 
 TOAN = "years[0].subjects[0]"
@@ -48,3 +48,17 @@ def test_without_a_pinning_constraint_the_findings_are_unchanged() -> None:
     doubt = Finding("thcs-1", "student.full_name", "READS_DISAGREE", "…", "error", "ocr")
     fixed, findings = repair_record(record, [], [doubt])
     assert fixed is record and findings == [doubt]
+
+
+def test_a_comment_the_cells_reads_outvote_takes_their_text() -> None:
+    record = th_record()
+    path = "years[1].qualities[1].comment"
+    record.years[1].qualities[1].comment = "Mạnh đạn, tự tin."  # the page read
+    raw = "Mạnh đạn, tự tin. / Mạnh dạn, tự tin. / Mạnh dạn, tự tin. / Mạnh dạn, tự tin."
+    doubt = Finding("th-1", path, "READS_DISAGREE", "…", "error", "ocr")
+    fixed, findings = repair_record(record, [reading(path, raw)], [doubt])
+    assert fixed.years[1].qualities[1].comment == "Mạnh dạn, tự tin."
+    assert record.years[1].qualities[1].comment == "Mạnh đạn, tự tin."  # the input is kept
+    assert [(f.field, f.code) for f in findings if f.field == path] == [
+        (path, "COMMENT_MARKS_CONFIRMED")
+    ]

@@ -20,7 +20,7 @@ def split(path: str = CELL, code: str = "READS_DISAGREE") -> Finding:
 def settle(
     values: dict[str, str], reads: dict[str, list[str]], findings: list[Finding]
 ) -> list[tuple[str, str, str]]:
-    found = settle_comment_marks("th-1", values.get, reads, findings)
+    found, _ = settle_comment_marks("th-1", values.get, reads, findings)
     return [(f.field, f.code, f.severity) for f in found]
 
 
@@ -71,3 +71,35 @@ def test_only_comments_and_only_splits_are_settled() -> None:
         (CELL, "FOREIGN_LETTERS", "error"),
         (CELL, MARKS_CONFIRMED, "info"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("reads", "settled"),
+    [
+        (["bê vững kiến thức", NAM, NAM_LOST, NAM], True),  # a garbled page read, outvoted
+        (["Mạnh đạn, tự tin.", NAM, NAM, NAM_LOST], True),  # any other letters, outvoted
+        (["bê vững kiến thức", "Nắm vững", NAM, NAM], False),  # two of four: no majority
+        (["bê vững kiến thức", NAM_LOST, NAM_LOST, NAM_LOST], False),  # not the fullest
+    ],
+)
+def test_three_reads_with_the_values_letters_outvote_one_with_others(
+    reads: list[str], settled: bool
+) -> None:
+    code = MARKS_CONFIRMED if settled else "READS_DISAGREE"
+    assert [c for _, c, _ in settle({CELL: NAM}, {CELL: reads}, [split()])] == [code]
+
+
+def test_most_reads_of_a_cell_outvote_its_page_read() -> None:
+    """The page read «Mạnh đạn» is the value; the three reads of the cell alone show «Mạnh
+    dạn», as does another cell of the booklet: both cells settle on «Mạnh dạn»."""
+    dan, dan_bar = "Mạnh dạn, tự tin.", "Mạnh đạn, tự tin."
+    values = {CELL: dan_bar, OTHER: dan}
+    reads = {CELL: [dan_bar, dan, dan, dan], OTHER: [dan]}
+    findings = [split(), split(CELL, "COMMENTS_DISAGREE"), split(OTHER, "COMMENTS_DISAGREE")]
+    found, settled = settle_comment_marks("th-1", values.get, reads, findings)
+    assert settled == {CELL: dan, OTHER: dan}
+    assert sorted((f.field, f.code) for f in found) == [
+        (CELL, MARKS_CONFIRMED),
+        (OTHER, MARKS_CONFIRMED),
+    ]
+    assert "lần đọc cả dòng" in next(f.message for f in found if f.field == CELL)
