@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from domain.record import FieldReading, IdentityLink, TranscriptRecord
+from ocr.fields import parse_text
+from ocr.sink import READ_SEPARATOR
 from pipelines.extract_step import Outcome
 from pipelines.repair_step import repair_record
 from pipelines.repository import Repository
 from validation.gx_suite import run_gx_checks
-from validation.linking import link_batch, link_queries
-from validation.places import known_places, place_findings
+from validation.lexicon import Lexicon
+from validation.linking import LinkResult, link_batch, link_queries, registry_disagreements
+from validation.places import ADDRESS_PATHS, known_places, place_findings, settle_split_places
+from validation.registry_names import settle_names_by_registry
 from validation.report import Finding
 from validation.routing import RoutingPolicy, route
 
@@ -69,7 +73,11 @@ def check_batch(
     places = known_places(repo.place_names())
     routed = []
     for (record, readings, own), link in zip(prepared, links, strict=True):
-        findings = [*own, *gx.get(record.document_id, []), *place_findings(record, places)]
+        reads = {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+        findings = _places_by_registry(
+            record, reads, places, [*own, *gx.get(record.document_id, [])]
+        )
+        findings = _names_by_registry(record, reads, link, findings)
         record.identity_link = IdentityLink(
             status=link.status,
             personal_id=link.personal_id,
@@ -77,7 +85,7 @@ def check_batch(
             candidates=link.candidates,
         )
         draw = random.Random(f"{seed}:{record.document_id}").random()  # replayable audit sample
-        record.review = route(record, [*findings, *link.findings], policy, audit_draw=draw)
+        record.review = route(record, findings, policy, audit_draw=draw)
         repo.save_extraction(record, readings, batch_id, pipeline_version)
         reasons = tuple(
             dict.fromkeys(
@@ -100,6 +108,41 @@ def _repaired(outcome: Outcome) -> tuple[TranscriptRecord, list[FieldReading], l
     readings = [FieldReading.model_validate(r) for r in outcome.readings]
     record, findings = repair_record(record, readings, _ocr_findings(record))
     return record, readings, findings
+
+
+def _places_by_registry(
+    record: TranscriptRecord,
+    reads: Mapping[str, list[str]],
+    places: Lexicon,
+    findings: list[Finding],
+) -> list[Finding]:
+    """`findings` plus the address checks, after split addresses the registry's place names
+    settle were settled (the record's student is updated in place)."""
+    parsed = {
+        path: [text for read in texts if isinstance(text := parse_text(read).value, str)]
+        for path, texts in reads.items()
+        if path in ADDRESS_PATHS
+    }
+    record.student, findings = settle_split_places(
+        record.document_id, record.student, places, parsed, findings
+    )
+    return [*findings, *place_findings(record, places)]
+
+
+def _names_by_registry(
+    record: TranscriptRecord,
+    reads: Mapping[str, list[str]],
+    link: LinkResult,
+    findings: list[Finding],
+) -> list[Finding]:
+    """`findings` plus the link's, after the linked registry person settled split names (the
+    record's student is updated in place; its differences from the registry are recomputed)."""
+    if link.status != "linked":
+        return [*findings, *link.findings]
+    record.student, findings = settle_names_by_registry(
+        record.document_id, record.student, link.registry, reads, findings
+    )
+    return [*findings, *registry_disagreements(record.student, link.registry, record.document_id)]
 
 
 def _ocr_findings(record: TranscriptRecord) -> list[Finding]:

@@ -49,6 +49,8 @@ class LinkResult:
     score: float | None
     candidates: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # the linked person's compared registry fields (full_name, …), blank when unknown
+    registry: dict[str, str] = field(default_factory=dict)
 
 
 # --- blocking --------------------------------------------------------------------------------
@@ -110,8 +112,9 @@ def link_batch(
         result = decide(student, scored, document_id)
         if result.status == "linked":
             at = next(i for i in idx if pids[i] == result.personal_id)
-            row = {column: values[at] for column, values in compared.items()}
-            result = replace(result, findings=registry_disagreements(student, row, document_id))
+            row = {column: text_or_blank(values[at]) for column, values in compared.items()}
+            findings = registry_disagreements(student, row, document_id)
+            result = replace(result, findings=findings, registry=row)
         results.append(result)
     return results
 

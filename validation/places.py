@@ -8,15 +8,16 @@ alone: the registry extract does not hold every place a pupil may be born in.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
-from domain.record import TranscriptRecord
+from domain.record import Student, TranscriptRecord
 from domain.text import search_key
 from validation.idnumber import PROVINCE_CODES
 from validation.lexicon import Lexicon
-from validation.report import Finding
+from validation.report import Finding, is_blocking
 
 # Administrative units a place name follows ("xã Sơn Thủy, huyện Đô Lương, tỉnh Nghệ An"),
 # found by their accent-free key; hamlets only as spelt (an unmarked «To» may be a name, Tô).
@@ -24,6 +25,9 @@ _UNITS = ("xã", "phường", "thị trấn", "huyện", "quận", "thị xã", 
 _UNIT_BY_KEY = {search_key(u): u for u in _UNITS}
 _HAMLETS = ("thôn", "xóm", "ấp", "bản", "tổ", "khóm", "khu phố")
 _FIELDS = {"place_of_birth": "nơi sinh", "residence": "nơi ở"}
+ADDRESS_PATHS = frozenset(f"student.{field}" for field in _FIELDS)
+PLACE_MATCHES_REGISTRY = "PLACE_MATCHES_REGISTRY"
+_PLACE_DOUBTS = frozenset({"READS_DISAGREE", "PLACE_NAME_NEAR_KNOWN"})
 
 
 def units(address: str | None) -> list[tuple[str, str]]:
@@ -74,3 +78,65 @@ def place_findings(record: TranscriptRecord, known: Lexicon) -> Iterator[Finding
                 continue
             message = f"{doubt}: có thể bị đọc sai, cần đối chiếu với ảnh quét."
             yield Finding(record.document_id, f"student.{field}", "PLACE_NAME_NEAR_KNOWN", message)
+
+
+def settle_split_places(
+    document_id: str,
+    student: Student,
+    known: Lexicon,
+    reads: Mapping[str, Sequence[str]],
+    findings: Sequence[Finding],
+) -> tuple[Student, list[Finding]]:
+    """An address whose reads split («huyện Kim Bồi» / «huyện Kim Bôi») takes the one read
+    that is wholly made of units the registry's residences name, when exactly one is: the
+    split becomes an info note (PLACE_MATCHES_REGISTRY). Every part of that read must be a
+    unit with its unit word spelt right, and every read must show the same digits (a hamlet
+    «Thôn 19» read «Thôn 18» is not told apart by a list of names). `reads`: the parsed reads
+    per field path."""
+    settled: dict[str, str] = {}
+    for field in _FIELDS:
+        path = f"student.{field}"
+        doubts = {f.code for f in findings if f.field == path and is_blocking(f)}
+        texts = set(reads.get(path, ()))
+        if "READS_DISAGREE" not in doubts or not doubts <= _PLACE_DOUBTS:
+            continue
+        if len({_digits(t) for t in texts}) != 1:
+            continue
+        fits = [t for t in texts if _all_known(t, known)]
+        if len(fits) == 1:
+            settled[field] = fits[0]
+    if not settled:
+        return student, list(findings)
+    paths = {f"student.{field}" for field in settled}
+    kept = [f for f in findings if not (f.field in paths and f.code in _PLACE_DOUBTS)]
+    notes = [
+        Finding(
+            document_id,
+            f"student.{field}",
+            PLACE_MATCHES_REGISTRY,
+            f"Các lần đọc {_FIELDS[field]} khác nhau; đã lấy lần đọc mà mọi địa danh đều có trong"
+            " dữ liệu dân cư. Các lần đọc vẫn được lưu để đối chiếu.",
+            "info",
+            "rule",
+        )
+        for field in settled
+    ]
+    return student.model_copy(update=settled), kept + notes
+
+
+def _all_known(address: str, known: Lexicon) -> bool:
+    """Every comma-separated part is a unit, its word spelt right and its name known."""
+    for part in address.split(","):
+        unit = _unit(part)
+        if unit is None:
+            return False
+        word, name = unit
+        if _UNIT_BY_KEY.get(search_key(word), word.casefold()) != word.casefold():
+            return False
+        if name.casefold() not in known.words:
+            return False
+    return True
+
+
+def _digits(text: str) -> str:
+    return " ".join(re.findall(r"\d+", text))

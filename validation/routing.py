@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from domain.record import FieldReading, Flag, Review, TranscriptRecord
 from validation.comment_marks import MARKS_CONFIRMED
+from validation.places import PLACE_MATCHES_REGISTRY
+from validation.registry_names import NAME_MATCHES_REGISTRY
 from validation.report import Finding, is_blocking, to_flags
 
 # Findings that make the booklet unusable as a whole: a person cannot fix them in review.
@@ -38,6 +40,10 @@ class RoutingPolicy:
     # right in every case on the benchmark archives (docs/decisions.md); off sends them all
     # to a person.
     allow_comment_marks_to_pass: bool = True
+    # May a name or an address whose reads split pass with the read the registry spells the
+    # same (the linked person's name, the place names of its residences)? Not a repair from
+    # constraints: two independent sources agree on one read (docs/decisions.md).
+    allow_registry_spellings_to_pass: bool = True
 
 
 def low_confidence_findings(
@@ -88,6 +94,8 @@ def route(
 def _repair_needs_person(finding: Finding, policy: RoutingPolicy) -> bool:
     if finding.code == MARKS_CONFIRMED:
         return not policy.allow_comment_marks_to_pass
+    if finding.code in (NAME_MATCHES_REGISTRY, PLACE_MATCHES_REGISTRY):
+        return not policy.allow_registry_spellings_to_pass
     if not finding.code.endswith(RESOLVED_SUFFIXES):
         return False
     identity = finding.field.split(".")[0].split("[")[0] in IDENTITY_FIELDS

@@ -96,6 +96,8 @@ def test_batch_equals_one_by_one_and_reports_registry_differences() -> None:
         "student.full_name", "REGISTRY_MISMATCH", "error",
     )  # fmt: skip
     assert "Nguyen" not in finding.message  # no personal data in the message
+    # the linked person's fields come along, for the checks that compare spellings
+    assert results[1].registry["full_name"] == AN["full_name"] and results[2].registry == {}
 
 
 def test_link_queries_blocking_arms() -> None:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from domain.record import Student
 from tests.validation import thcs_record
-from validation.places import known_places, place_findings, unit_names, units
+from validation.places import (
+    PLACE_MATCHES_REGISTRY,
+    known_places,
+    place_findings,
+    settle_split_places,
+    unit_names,
+    units,
+)
+from validation.report import Finding
 
 KNOWN = known_places(["Nghi Lộc", "Đô Lương", "Đắk Mil", "Phú Ninh", "Phù Ninh", "Xuân Phú", "5"])
 
@@ -52,3 +61,40 @@ def test_each_near_unit_of_birthplace_and_residence_is_a_finding() -> None:
     findings = list(place_findings(record, KNOWN))
     assert [f.field for f in findings] == ["student.place_of_birth"]  # the unit lost its marks
     assert "«Xa»" in findings[0].message and "«xã»" in findings[0].message
+
+
+BIRTH = "student.place_of_birth"
+NGHI = "Xã Xuân Phú, huyện Nghi Lộc, tỉnh Nghệ An"
+NGHI_MARKED = "Xã Xuân Phú, huyện Nghỉ Lộc, tỉnh Nghệ An"
+
+
+def settle_birthplace(value: str, reads: list[str], codes: tuple[str, ...] = ("READS_DISAGREE",)):
+    findings = [Finding("d1", BIRTH, code, "…", "error", "ocr") for code in codes]
+    return settle_split_places("d1", Student(place_of_birth=value), KNOWN, {BIRTH: reads}, findings)
+
+
+def test_the_one_read_made_of_known_places_settles_a_split_address() -> None:
+    student, findings = settle_birthplace(NGHI_MARKED, [NGHI_MARKED, NGHI, NGHI_MARKED])
+    assert student.place_of_birth == NGHI
+    assert [(f.field, f.code, f.severity) for f in findings] == [
+        (BIRTH, PLACE_MATCHES_REGISTRY, "info")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reads", "codes"),
+    [
+        ([NGHI_MARKED, "Xã Xuân Phú, huyện Nghĩ Lộc, tỉnh Nghệ An"], ("READS_DISAGREE",)),  # none
+        ([NGHI, "Xã Xuân Phú, huyện Đô Lương, tỉnh Nghệ An"], ("READS_DISAGREE",)),  # two
+        ([NGHI_MARKED, NGHI], ("READS_DISAGREE", "FOREIGN_LETTERS")),  # another doubt
+        ([NGHI_MARKED, NGHI], ("PLACE_NAME_NEAR_KNOWN",)),  # not a split
+        (["Thôn 5, " + NGHI, "Thôn 6, " + NGHI_MARKED], ("READS_DISAGREE",)),  # other digits
+        (["Số 12 " + NGHI, "Số 12 " + NGHI_MARKED], ("READS_DISAGREE",)),  # a part not a unit
+    ],
+)
+def test_an_address_the_place_names_cannot_tell_stays_split(
+    reads: list[str], codes: tuple[str, ...]
+) -> None:
+    student, findings = settle_birthplace(reads[0], reads, codes)
+    assert student.place_of_birth == reads[0]
+    assert sorted(f.code for f in findings) == sorted(codes)

@@ -101,6 +101,8 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
     [
         ("VALUE_REPAIRED", RoutingPolicy(allow_repairs_to_pass=False)),
         ("COMMENT_MARKS_CONFIRMED", RoutingPolicy(allow_comment_marks_to_pass=False)),
+        ("NAME_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
+        ("PLACE_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
     ],
 )
 def test_settled_values_pass_by_default_unless_the_policy_says_so(
