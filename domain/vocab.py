@@ -188,3 +188,18 @@ def subject_by_name(family: str, name: str) -> Subject | None:
         if subject.name == name:
             return subject
     return None
+
+
+_DIGIT_LOOKALIKE = re.compile(r"([A-ZĐ])([IO])")
+
+
+def digit_lookalike(class_name: str) -> bool:
+    """An I or O after a class's letter («1DI», «9AO») is as likely a 1 or 0 read as a letter:
+    `holdout5`'s italic «1» reads «I» in every read, so no vote sees it. A first letter I
+    («6I») is a class letter."""
+    return _DIGIT_LOOKALIKE.search(class_name) is not None
+
+
+def digit_form(class_name: str) -> str:
+    """The class name with each I or O after a letter read as 1 or 0 («7DI» → «7D1»)."""
+    return _DIGIT_LOOKALIKE.sub(lambda m: m.group(1) + {"I": "1", "O": "0"}[m.group(2)], class_name)

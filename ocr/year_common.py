@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.record import YearPage
 from domain.text import search_key
-from domain.vocab import GRADES_BY_FAMILY, regulation_for, subjects_for
+from domain.vocab import GRADES_BY_FAMILY, digit_lookalike, regulation_for, subjects_for
 from ocr.engine import DIGITS, Box, Word
 from ocr.fields import (
     Parsed,
@@ -101,14 +101,6 @@ def read_header(page: ReadPage, sink: FieldSink, prefix: str, family: str) -> Ye
 
 
 CLASS_ALPHABET = "0123456789ABCDEGHIKLMNOPQRSTUVXY"  # Vietnamese capitals, Đ read as D
-_DIGIT_LOOKALIKE = re.compile(r"[A-ZĐ][IO]")
-
-
-def digit_lookalike(class_name: str) -> bool:
-    """An I or O after a class's letter («1DI», «9AO») is as likely a 1 or 0 read as a letter:
-    `holdout5`'s italic «1» reads «I» in every read, so no vote sees it. A first letter I
-    («6I») is a class letter."""
-    return _DIGIT_LOOKALIKE.search(class_name) is not None
 
 
 def split_slipped_class(span: list[Word], height: float) -> dict[str, list[Word]]:

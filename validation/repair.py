@@ -178,12 +178,27 @@ def _is_comment_subject(name: str) -> bool:
     return spec is not None and spec.assessed_by == "comment"
 
 
+def _plausible(cell: str, options: list[Value]) -> list[Value]:
+    """A class read with an I or O after its letter («7DI») is no option when another read
+    shows a 1 or 0 there («7D1»): a class's letter is followed by digits (6A1, 9B6). Read
+    that way by every read, it stays as read (and flagged CLASS_GLYPH_AMBIGUOUS)."""
+    if not cell.endswith(".class_name"):
+        return options
+    shown = set(options)
+    return [
+        v
+        for v in options
+        if not (isinstance(v, str) and vocab.digit_lookalike(v) and vocab.digit_form(v) in shown)
+    ]
+
+
 def _pin(
     record: TranscriptRecord, group: _Group, alternatives: Mapping[str, Sequence[Value]]
 ) -> dict[str, Value] | None:
     """The one combination of reads that satisfies the group's rules, or None."""
     choices = [
-        list(dict.fromkeys([value_at(record, c), *alternatives.get(c, ())])) for c in group.cells
+        _plausible(c, list(dict.fromkeys([value_at(record, c), *alternatives.get(c, ())])))
+        for c in group.cells
     ]
     choices = [[v for v in options if v is not None] or [None] for options in choices]
     if _count(choices) > MAX_COMBINATIONS:

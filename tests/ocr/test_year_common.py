@@ -21,7 +21,6 @@ from ocr.year_common import (
     _count_words,
     column_roles,
     compulsory_subjects,
-    digit_lookalike,
     find_phrase,
     name_first,
     read_count,
@@ -315,14 +314,6 @@ def test_a_decision_is_found_one_slip_away_and_only_when_no_other_is_near(
 ) -> None:
     found = find_phrase(group_lines(_words(*read)), phrases)
     assert (found[0] if found else None) == decision
-
-
-@pytest.mark.parametrize(
-    ("class_name", "doubted"),
-    [("1DI", True), ("9AO", True), ("1D1", False), ("6I", False), ("7B6", False), ("6CLC", False)],
-)
-def test_an_i_or_o_after_a_class_letter_may_be_a_digit(class_name: str, doubted: bool) -> None:
-    assert digit_lookalike(class_name) is doubted
 
 
 def test_a_class_name_is_also_read_by_the_second_model_with_its_alphabet() -> None:

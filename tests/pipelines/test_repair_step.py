@@ -62,3 +62,17 @@ def test_a_comment_the_cells_reads_outvote_takes_their_text() -> None:
     assert [(f.field, f.code) for f in findings if f.field == path] == [
         (path, "COMMENT_MARKS_CONFIRMED")
     ]
+
+
+def test_a_class_read_with_an_i_after_its_letter_takes_the_read_with_a_1() -> None:
+    record = thcs_record()
+    record.years[1].class_name = "7DI"
+    path = "years[1].class_name"
+    doubts = [
+        Finding("thcs-1", path, code, "…", "error", "ocr")
+        for code in ("READS_DISAGREE", "CLASS_GLYPH_AMBIGUOUS")
+    ]
+    raw = "7DI / 7DI / 7D1 / 7DI / 7D1 / 7DI / 7D1"
+    fixed, findings = repair_record(record, [reading(path, raw)], doubts)
+    assert fixed.years[1].class_name == "7D1"
+    assert [f.code for f in findings if f.field == path] == ["VALUE_REPAIRED"]
