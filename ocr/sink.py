@@ -722,8 +722,18 @@ class FieldSink:
         return int((crop < 128).sum()) > 60  # more than specks: a glyph at 300 dpi is hundreds
 
     def is_blank(self, box: Box, text_height: float) -> bool:
-        """No glyph in the box, faint ink included (a faint value or a stamp is not blank)."""
-        return not has_glyphs(self.image, box, text_height, dark=160)
+        """No glyph in the box, faint ink included (a faint value or a stamp is not blank).
+        Ruling is no glyph: a photo frame's corner reaches into the place after a label on
+        some printings (`_ruling_near`)."""
+        height, width = self.image.shape
+        x, y, w, h = box
+        left, top, right, bottom = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+        if right <= left or bottom <= top:
+            return True
+        crop = self.image[top:bottom, left:right]
+        rules = _ruling_near(self.image, (left, top, right, bottom))
+        crop = np.where(rules > 0, 255, crop).astype(np.uint8)
+        return not has_glyphs(crop, (0, 0, right - left, bottom - top), text_height, dark=160)
 
     def _reread(
         self,

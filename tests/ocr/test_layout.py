@@ -15,7 +15,7 @@ from PIL import Image
 from domain.record import TranscriptRecord
 from ocr.decode import PageImage
 from ocr.engine import Word
-from ocr.layout import Line, find_tables, label_values
+from ocr.layout import Line, find_labels, find_tables, label_values
 from ocr.preprocess import binarize, clean_page, estimate_skew
 from synth.content import make_records
 from synth.degrade import apply_degradation
@@ -130,3 +130,20 @@ def test_a_label_after_a_wide_blank_is_a_label() -> None:
     values = label_values(line, labels)
     assert values["ethnicity"] == []
     assert [w.text for w in values["nationality"]] == ["Việt", "Nam"]
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        (("Hiọ", "tên", "cha:"), True),  # a slip in a short word that is not the last
+        (("Họ", "tên", "chs:"), False),  # the last word tells «cha» from «mẹ»: exact
+        (("Hiọ", "tcn", "cha:"), False),  # one slip in all
+        (("Dân", "tôi:"), False),  # a two-word label: short words exact (marks apart)
+    ],
+)
+def test_a_short_word_of_a_long_label_may_carry_its_one_slip(
+    words: tuple[str, ...], found: bool
+) -> None:
+    labels = {"father_name": ("Họ tên cha",), "ethnicity": ("Dân tộc",)}
+    hits = find_labels(_line_of(*words), labels)
+    assert bool(hits) is found

@@ -84,6 +84,16 @@ def test_leaders_and_specks_are_blank() -> None:
     assert _sink(image).is_blank((40, 20, 1300, 120), text_height=40)
 
 
+def test_a_frames_corner_reaching_into_the_place_is_blank() -> None:
+    image = np.full((400, 1400), 255, np.uint8)
+    image[50:250, 300:303] = 0  # a photo frame's right edge, coming down into the place
+    image[247:250, 100:303] = 0  # and its bottom edge
+    place = (280, 220, 1000, 60)
+    assert _sink(image).is_blank(place, text_height=40)
+    image[230:270, 600:625] = 0  # a glyph in the place
+    assert not _sink(image).is_blank(place, text_height=40)
+
+
 def test_a_value_even_faint_is_not_blank() -> None:
     image = np.where(_line("Lê Văn An") < 128, 150, 255).astype(np.uint8)  # grey ink
     assert not _sink(image).is_blank((40, 20, 1300, 120), text_height=40)
