@@ -8,6 +8,8 @@ the same letters and the proposal is the one fullest spelling among every read o
 booklet's comments of those letters, nothing but that prior is left to decide, and a steward
 would only confirm it: the doubt becomes an info note (COMMENT_MARKS_CONFIRMED) and the router
 lets it pass unless the policy says otherwise (`RoutingPolicy.allow_comment_marks_to_pass`).
+A read with other letters (a garbled page read, one «Mạnh đạn» among three «Mạnh dạn») does
+not keep the split when three reads or more, and more than half, have the settled letters.
 Comments only: they are free text that no rule checks and that identify nobody; a name or
 an address split the same way still goes to a person.
 """
