@@ -9,9 +9,8 @@ from pathlib import Path
 
 from domain.record import FieldReading, IdentityLink, TranscriptRecord
 from ocr.fields import parse_text
-from ocr.sink import READ_SEPARATOR
 from pipelines.extract_step import Outcome
-from pipelines.repair_step import repair_record
+from pipelines.repair_step import reads_by_path, repair_record
 from pipelines.repository import Repository
 from validation.gx_suite import run_gx_checks
 from validation.lexicon import Lexicon
@@ -73,7 +72,7 @@ def check_batch(
     places = known_places(repo.place_names())
     routed = []
     for (record, readings, own), link in zip(prepared, links, strict=True):
-        reads = {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+        reads = reads_by_path(readings)
         findings = _places_by_registry(
             record, reads, places, [*own, *gx.get(record.document_id, [])]
         )

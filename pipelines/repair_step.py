@@ -44,12 +44,17 @@ def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]
     return found
 
 
+def reads_by_path(readings: Sequence[FieldReading]) -> dict[str, list[str]]:
+    """Every read extraction kept of each field (`FieldReading.raw`, reads joined by " / ")."""
+    return {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+
+
 def repair_record(
     record: TranscriptRecord, readings: Sequence[FieldReading], ocr_findings: list[Finding]
 ) -> tuple[TranscriptRecord, list[Finding]]:
     """The record with pinned cells settled, and its OCR + rule + repair findings (comment
     splits the fullest spelling settles among them, as notes)."""
-    reads = {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+    reads = reads_by_path(readings)
     ocr_findings, comments = settle_comment_marks(
         record.document_id, lambda path: value_at(record, path), reads, ocr_findings
     )

@@ -66,7 +66,7 @@ def place_findings(record: TranscriptRecord, known: Lexicon) -> Iterator[Finding
     or whose unit word is misspelt («Xa» for xã: the word's marks were lost)."""
     for field, label in _FIELDS.items():
         for word, name in units(getattr(record.student, field)):
-            canonical = _UNIT_BY_KEY.get(search_key(word), word.casefold())
+            canonical = _canonical_unit(word)
             if word.casefold() != canonical:
                 doubt = f"Đơn vị «{word}» trong {label} khác cách viết «{canonical}»"
             elif (close := known.near(name)) is not None:
@@ -131,11 +131,16 @@ def _all_known(address: str, known: Lexicon) -> bool:
         if unit is None:
             return False
         word, name = unit
-        if _UNIT_BY_KEY.get(search_key(word), word.casefold()) != word.casefold():
+        if _canonical_unit(word) != word.casefold():
             return False
         if name.casefold() not in known.words:
             return False
     return True
+
+
+def _canonical_unit(word: str) -> str:
+    """How a unit word is spelt («xã» for a read «Xa»); a hamlet word as read."""
+    return _UNIT_BY_KEY.get(search_key(word), word.casefold())
 
 
 def _digits(text: str) -> str:
