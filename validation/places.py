@@ -20,10 +20,13 @@ from validation.lexicon import Lexicon
 from validation.report import Finding, is_blocking
 
 # Administrative units a place name follows ("xã Sơn Thủy, huyện Đô Lương, tỉnh Nghệ An"),
-# found by their accent-free key; hamlets only as spelt (an unmarked «To» may be a name, Tô).
+# found by their accent-free key; hamlets as spelt, or by their key when a number follows
+# («Thon 3» is thôn 3 with its marks lost; an unmarked «To» before a name may be Tô).
 _UNITS = ("xã", "phường", "thị trấn", "huyện", "quận", "thị xã", "thành phố", "tp", "tp.", "tỉnh")
 _UNIT_BY_KEY = {search_key(u): u for u in _UNITS}
 _HAMLETS = ("thôn", "xóm", "ấp", "bản", "tổ", "khóm", "khu phố")
+_HAMLET_BY_KEY = {search_key(h): h for h in _HAMLETS}
+_HAMLET_NUMBER = re.compile(r"\d+[A-Za-z]?")
 _FIELDS = {"place_of_birth": "nơi sinh", "residence": "nơi ở"}
 ADDRESS_PATHS = frozenset(f"student.{field}" for field in _FIELDS)
 PLACE_MATCHES_REGISTRY = "PLACE_MATCHES_REGISTRY"
@@ -45,10 +48,16 @@ def unit_names(address: str | None) -> list[str]:
 def _unit(part: str) -> tuple[str, str] | None:
     words = unicodedata.normalize("NFC", part).split()
     for n in (2, 1):  # "thị xã" before "xã"
-        head = " ".join(words[:n])
-        if len(words) > n and (search_key(head) in _UNIT_BY_KEY or head.casefold() in _HAMLETS):
-            return head, " ".join(words[n:])
+        head, name = " ".join(words[:n]), " ".join(words[n:])
+        if name and (search_key(head) in _UNIT_BY_KEY or _is_hamlet(head, name)):
+            return head, name
     return None
+
+
+def _is_hamlet(head: str, name: str) -> bool:
+    return head.casefold() in _HAMLETS or (
+        search_key(head) in _HAMLET_BY_KEY and _HAMLET_NUMBER.fullmatch(name) is not None
+    )
 
 
 def registry_place_names(residences: Iterable[str | None]) -> set[str]:
@@ -139,8 +148,9 @@ def _all_known(address: str, known: Lexicon) -> bool:
 
 
 def _canonical_unit(word: str) -> str:
-    """How a unit word is spelt («xã» for a read «Xa»); a hamlet word as read."""
-    return _UNIT_BY_KEY.get(search_key(word), word.casefold())
+    """How a unit word is spelt («xã» for a read «Xa», «thôn» for «Thon»)."""
+    key = search_key(word)
+    return _UNIT_BY_KEY.get(key) or _HAMLET_BY_KEY.get(key, word.casefold())
 
 
 def _digits(text: str) -> str:

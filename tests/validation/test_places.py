@@ -26,6 +26,8 @@ def test_unit_names_are_the_administrative_units_of_an_address() -> None:
     assert unit_names("Xã  Nghi   Lâm,, tỉnh") == ["Nghi Lâm"]  # spaces folded, empty unit
     assert units("Xa Nghi Lâm, Thị xã Sơn Tây") == [("Xa", "Nghi Lâm"), ("Thị xã", "Sơn Tây")]
     assert units("Số 12 đường Lê Lợi, Tô Hiến Thành") == []  # streets; an unmarked «Tổ» is a name
+    # a hamlet word that lost its marks is still one before a number
+    assert units("Thon 3, To 12A, Khu pho 4") == [("Thon", "3"), ("To", "12A"), ("Khu pho", "4")]
 
 
 @pytest.mark.parametrize(
@@ -61,6 +63,17 @@ def test_each_near_unit_of_birthplace_and_residence_is_a_finding() -> None:
     findings = list(place_findings(record, KNOWN))
     assert [f.field for f in findings] == ["student.place_of_birth"]  # the unit lost its marks
     assert "«Xa»" in findings[0].message and "«xã»" in findings[0].message
+
+
+def test_a_hamlet_word_that_lost_its_marks_is_a_finding() -> None:
+    record = thcs_record()
+    record.student.place_of_birth = "Xã Xuân Phú, huyện Nghi Lộc, tỉnh Nghệ An"
+    record.student.residence = "Thon 5, xã Xuân Phú, huyện Đô Lương, tỉnh Nghệ An"
+    findings = list(place_findings(record, KNOWN))
+    assert [(f.field, f.code) for f in findings] == [("student.residence", "PLACE_NAME_NEAR_KNOWN")]
+    assert "«Thon»" in findings[0].message and "«thôn»" in findings[0].message
+    record.student.residence = "Thôn 5, xã Xuân Phú, huyện Đô Lương, tỉnh Nghệ An"
+    assert list(place_findings(record, KNOWN)) == []
 
 
 BIRTH = "student.place_of_birth"
