@@ -14,6 +14,7 @@ from validation.comment_marks import MARKS_CONFIRMED
 from validation.places import PLACE_MATCHES_REGISTRY
 from validation.registry_names import NAME_MATCHES_REGISTRY
 from validation.report import Finding, is_blocking, to_flags
+from validation.rules import ACADEMIC_RULE_UNCERTAIN
 
 # Findings that make the booklet unusable as a whole: a person cannot fix them in review.
 REJECT_CODES = frozenset({"NO_YEAR_PAGES", "FAMILY_UNKNOWN", "UNREADABLE_SCAN", "UNSUPPORTED_PAGE"})
@@ -44,6 +45,10 @@ class RoutingPolicy:
     # same (the linked person's name, the place names of its residences)? Not a repair from
     # constraints: two independent sources agree on one read (docs/decisions.md).
     allow_registry_spellings_to_pass: bool = True
+    # May a học lực that only another reading of TT58 khoản 6 gives pass (the warning
+    # ACADEMIC_RULE_UNCERTAIN)? The rank is the school's printed decision, read like any
+    # other; a person could only confirm it. Off until the Sở names its reading, if it wishes.
+    allow_other_academic_readings_to_pass: bool = True
 
 
 def low_confidence_findings(
@@ -96,6 +101,8 @@ def _repair_needs_person(finding: Finding, policy: RoutingPolicy) -> bool:
         return not policy.allow_comment_marks_to_pass
     if finding.code in (NAME_MATCHES_REGISTRY, PLACE_MATCHES_REGISTRY):
         return not policy.allow_registry_spellings_to_pass
+    if finding.code == ACADEMIC_RULE_UNCERTAIN:
+        return not policy.allow_other_academic_readings_to_pass
     if not finding.code.endswith(RESOLVED_SUFFIXES):
         return False
     identity = finding.field.split(".")[0].split("[")[0] in IDENTITY_FIELDS

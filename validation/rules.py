@@ -43,6 +43,7 @@ __all__ = [
 # (domain.md §2 check 5: "tolerate ±0.1"). Compared on exact sums: a digit slip of 0.5 in HK I
 # moves the mean by 0.17 and is caught, where "within 0.1 of the rounded mean" let it pass.
 TOLERANCE = Decimal("0.1")
+ACADEMIC_RULE_UNCERTAIN = "ACADEMIC_RULE_UNCERTAIN"
 AGE_SLACK = 2  # years either side of grade + 5 before a warning (late start, repeats)
 AGE_TOO_YOUNG = 3  # this many years younger than usual is impossible (domain.md §2 check 14)
 REPEAT_DECISIONS = ("Ở lại lớp",)
@@ -324,8 +325,10 @@ def _academic_issues(page: YearPage, path: str) -> Iterator[Issue]:
     rank down" counts a CĐ comment subject as that subject (cd_can_be_adjusted) and requires
     the rank's key-subject condition unless the one low subject is itself a key subject
     (key_must_hold). School software also applies the other readings; domain.md does not
-    settle them, so a rank that only another reading gives is neither passed nor called wrong:
-    it is flagged ACADEMIC_RULE_UNCERTAIN (error: a steward confirms against the paper).
+    settle them, so a rank that only another reading gives is not called wrong: it is the
+    warning ACADEMIC_RULE_UNCERTAIN, which the routing policy passes or holds for a person
+    (`RoutingPolicy.allow_other_academic_readings_to_pass`). A person could only confirm
+    the printed rank: the transcript keeps the school's decision, whichever reading it used.
     """
     if page.academic is None:
         return
@@ -352,10 +355,11 @@ def _academic_issues(page: YearPage, path: str) -> Iterator[Issue]:
             continue
         if printed in readings:
             msg = (
-                f"Học lực {label} ghi '{printed}': chỉ đúng theo một cách hiểu khác của khoản 6"
-                f" Điều 13 TT58 (theo cách hiểu chuẩn là '{readings[0]}'); cần người kiểm tra."
+                f"Học lực {label} ghi '{printed}': đúng theo một cách hiểu khác của khoản 6"
+                f" Điều 13 TT58 (theo cách hiểu chuẩn là '{readings[0]}'); cách hiểu cần"
+                " được Sở xác nhận."
             )
-            yield where, "ACADEMIC_RULE_UNCERTAIN", msg, "error"
+            yield where, ACADEMIC_RULE_UNCERTAIN, msg, "warning"
             continue
         expected = " hoặc ".join(f"'{r}'" for r in dict.fromkeys(readings))
         msg = f"Học lực {label} ghi '{printed}' nhưng theo điểm phải là {expected}."

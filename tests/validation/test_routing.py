@@ -103,13 +103,14 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
         ("COMMENT_MARKS_CONFIRMED", RoutingPolicy(allow_comment_marks_to_pass=False)),
         ("NAME_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
         ("PLACE_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
+        ("ACADEMIC_RULE_UNCERTAIN", RoutingPolicy(allow_other_academic_readings_to_pass=False)),
     ],
 )
 def test_settled_values_pass_by_default_unless_the_policy_says_so(
     code: str, strict: RoutingPolicy
 ) -> None:
     record = linked(thcs_record())
-    note = [finding(code, "info")]
+    note = [finding(code, "warning" if code == "ACADEMIC_RULE_UNCERTAIN" else "info")]
     assert route(record, note, POLICY, audit_draw=NO_AUDIT).status == "auto_approved"
     assert route(record, note, strict, audit_draw=NO_AUDIT).status == "needs_review"
 
