@@ -149,8 +149,15 @@ _NAME = re.compile(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+)*")  # letters; spaces, apo
 
 
 def _trim(raw: str) -> str:
-    """Drop dotted leaders after a value; a sentence's own final period stays."""
-    return _TRAILING_LEADER.sub("", normalize_text(unconfuse(raw))).strip()
+    """Drop dotted leaders after a value (a sentence's own final period stays) and a speck
+    read as an opening quote no closing one answers («'Tiếp thu bài …»)."""
+    text = _TRAILING_LEADER.sub("", normalize_text(unconfuse(raw))).strip()
+    if text[:1] in _SINGLE_QUOTES and not any(ch in _SINGLE_QUOTES for ch in text[1:]):
+        text = text[1:].lstrip()
+    return text
+
+
+_SINGLE_QUOTES = frozenset("'‘’`´")
 
 
 _LOAN_LETTERS = set("fz")  # no Vietnamese word spells them (j, w: Cư Jút, Đắk Wil)
@@ -203,9 +210,11 @@ def parse_school_name(raw: str) -> Parsed:
     if not parsed.ok or not isinstance(parsed.value, str):
         return parsed
     words = parsed.value.split()
+    if len(words) > 2 and _label_tail(words[0]) and _near(words[1], _SCHOOL):
+        words = words[1:]  # «ng: Trường …», «g Trường …»: the label's tail or a speck
     start = 1 if words and _near(words[0], _SCHOOL) else 0
     kind = _school_kind(words[start:])
-    text = parsed.value
+    text = " ".join(words)
     if kind is not None:
         name, taken = kind
         head = [_SCHOOL] if start else []
@@ -213,10 +222,15 @@ def parse_school_name(raw: str) -> Parsed:
     return Parsed(text, parsed.problem)
 
 
+def _label_tail(word: str) -> bool:
+    """A word of three glyphs at most, none a capital: no school's name opens with one."""
+    return len(word) <= 3 and not any(ch.isupper() for ch in word)
+
+
 def school_name_doubtful(name: str) -> bool:
     """A name no school has: a word opening with a mark («Chu Văn .Vn»: a glyph broken by a
     speck), a sign no name holds (names have & - ' ( ) . ,), or a lower-case word before it
-    («g Trường …»: a speck read as a letter). Reads like these still count in the vote (they
+    («g Tiểu học …»: a speck read as a letter). Reads like these still count in the vote (they
     are disagreement); a value like this is flagged."""
     return _STRAY_MARK.search(name) is not None or name[:1].islower()
 

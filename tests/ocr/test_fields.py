@@ -26,6 +26,7 @@ from ocr.fields import (
     parse_school_name,
     parse_school_year,
     parse_score,
+    parse_text,
     school_name_doubtful,
     vocab_alphabet,
     vocab_index,
@@ -235,6 +236,9 @@ def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
         ("THCS Mỹ Lộc....", "THCS Mỹ Lộc"),  # no «Trường»: none added; leaders dropped
         ("Trường Trung hoc cơ sở Lê Lợi", "Trường Trung học cơ sở Lê Lợi"),
         ("Trường TH&THCS Ea Kar", "Trường TH&THCS Ea Kar"),
+        ("\\g: Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),  # the label's tail
+        ("ìg: Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),
+        ("g Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),  # a speck before it
     ],
 )
 def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -> None:
@@ -249,17 +253,31 @@ def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -
         "Trường TTICS Tân Phước",  # two slips from «THCS»: not that kind
         "Trường TC Lê Lợi",  # a short word must match exactly
         "Trường THCS",  # a kind with no name after it
+        "Số 2 Trường Sơn",  # a capital opens it: no label tail
     ],
 )
 def test_a_school_name_not_near_a_kind_is_taken_as_read(raw: str) -> None:
     assert parse_school_name(raw) == Parsed(raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("'Tiếp thu bài còn chậm.", "Tiếp thu bài còn chậm."),  # a speck read as a quote
+        ("‘ Ngoan, lễ phép.", "Ngoan, lễ phép."),
+        ("'Ngoan' và lễ phép.", "'Ngoan' và lễ phép."),  # a quote that closes stays
+        ("Ea H'leo", "Ea H'leo"),
+    ],
+)
+def test_an_opening_quote_no_closing_one_answers_is_a_speck(raw: str, text: str) -> None:
+    assert parse_text(raw) == Parsed(text)
+
+
 def test_a_school_name_no_school_has_is_doubtful() -> None:
     """`holdout`'s «An» read «.Vn» by every read; a speck before «Trường» read «g»."""
     assert school_name_doubtful("Trường Tiểu học Chu Văn .Vn")
     assert school_name_doubtful("Trường Tiểu học Chu Văn .\\n")
-    assert school_name_doubtful("g Trường Tiểu học Long Hưng")
+    assert school_name_doubtful("g Tiểu học Long Hưng")
     assert not school_name_doubtful("Trường THCS Số 2 TT. Phú Mỹ")  # an abbreviation's point
     assert not school_name_doubtful("Trường PTDTBT TH&THCS Ea H'leo")
 
