@@ -47,7 +47,7 @@ class RoutingPolicy:
     allow_registry_spellings_to_pass: bool = True
     # May a học lực that only another reading of TT58 khoản 6 gives pass (the warning
     # ACADEMIC_RULE_UNCERTAIN)? The rank is the school's printed decision, read like any
-    # other; a person could only confirm it. Off until the Sở names its reading, if it wishes.
+    # other; a person could only confirm it. A Sở that wants them confirmed turns this off.
     allow_other_academic_readings_to_pass: bool = True
 
 
