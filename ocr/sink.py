@@ -725,15 +725,9 @@ class FieldSink:
         """No glyph in the box, faint ink included (a faint value or a stamp is not blank).
         Ruling is no glyph: a photo frame's corner reaches into the place after a label on
         some printings (`_ruling_near`)."""
-        height, width = self.image.shape
         x, y, w, h = box
-        left, top, right, bottom = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
-        if right <= left or bottom <= top:
-            return True
-        crop = self.image[top:bottom, left:right]
-        rules = _ruling_near(self.image, (left, top, right, bottom))
-        crop = np.where(rules > 0, 255, crop).astype(np.uint8)
-        return not has_glyphs(crop, (0, 0, right - left, bottom - top), text_height, dark=160)
+        crop = _unruled_crop(self.image, (max(0, x), max(0, y), x + w, y + h))
+        return not has_glyphs(crop, (0, 0, crop.shape[1], crop.shape[0]), text_height, dark=160)
 
     def _reread(
         self,
@@ -911,11 +905,9 @@ def _crops(
     x, y, w, h = box
     pad = _inset(box)
     inner = (max(0, x + pad), max(0, y + pad), x + w - pad, y + h - pad)
-    crop = image[inner[1] : inner[3], inner[0] : inner[2]]
+    crop = _unruled_crop(image, inner) if text else image[inner[1] : inner[3], inner[0] : inner[2]]
     if crop.size == 0:
         return None
-    if text:
-        crop = np.where(_ruling_near(image, inner) > 0, 255, crop).astype(np.uint8)
     ink = _clean_cell(crop, min_area=0 if text else 12)
     if not text:
         ink = _without_holes_ink(ink)
@@ -923,6 +915,15 @@ def _crops(
     soft = np.where(near_ink, crop, 255).astype(np.uint8)
     border = (_BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT)
     return cv2.copyMakeBorder(ink, *border, value=255), cv2.copyMakeBorder(soft, *border, value=255)
+
+
+def _unruled_crop(image: np.ndarray, corners: tuple[int, int, int, int]) -> np.ndarray:
+    """The crop (left, top, right, bottom) with the ruling in and around it painted white."""
+    left, top, right, bottom = corners
+    crop = image[top:bottom, left:right]
+    if crop.size == 0:
+        return crop
+    return np.where(_ruling_near(image, corners) > 0, 255, crop).astype(np.uint8)
 
 
 def _ruling_near(image: np.ndarray, corners: tuple[int, int, int, int]) -> np.ndarray:

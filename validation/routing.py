@@ -84,7 +84,7 @@ def route(
     if not record.years or any(f.code in REJECT_CODES and is_blocking(f) for f in findings):
         return Review(status="rejected", flags=flags)
     blocked = any(is_blocking(f) for f in findings)
-    held = any(_repair_needs_person(f, policy) for f in findings)
+    held = any(_policy_holds(f, policy) for f in findings)
     if record.identity_link.status != "linked":
         blocked = True
         if not any(f.source == "link" for f in findings):
@@ -96,7 +96,8 @@ def route(
     return Review(status="auto_approved", flags=flags)
 
 
-def _repair_needs_person(finding: Finding, policy: RoutingPolicy) -> bool:
+def _policy_holds(finding: Finding, policy: RoutingPolicy) -> bool:
+    """A settled value or a passing warning that the policy still keeps for a person."""
     if finding.code == MARKS_CONFIRMED:
         return not policy.allow_comment_marks_to_pass
     if finding.code in (NAME_MATCHES_REGISTRY, PLACE_MATCHES_REGISTRY):
