@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from ocr.fields import parse_text
 from pipelines.extract_step import Outcome
 from pipelines.repair_step import reads_by_path, repair_record
 from pipelines.repository import Repository
+from validation.comment_marks import confirmed_comments
 from validation.gx_suite import run_gx_checks
 from validation.lexicon import Lexicon
 from validation.linking import LinkResult, link_batch, link_queries, registry_disagreements
@@ -59,10 +60,10 @@ def check_batch(
                 reason,
             )
     # An issued record is immutable: a re-run leaves it (and its review) exactly as issued.
-    done = [
-        o for o in outcomes if o.record is not None and not repo.find_issued(o.item.document_id)
-    ]
-    prepared = [_repaired(o) for o in done]
+    read = [o for o in outcomes if o.record is not None]
+    confirmed = confirmed_comments(TranscriptRecord.from_contract(o.record) for o in read)  # type: ignore[arg-type]
+    done = [o for o in read if not repo.find_issued(o.item.document_id)]
+    prepared = [_repaired(o, confirmed) for o in done]
     records = [record for record, _, _ in prepared]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
     students = [r.student for r in records]
@@ -101,11 +102,14 @@ def check_batch(
     return records, routed
 
 
-def _repaired(outcome: Outcome) -> tuple[TranscriptRecord, list[FieldReading], list[Finding]]:
-    """The record after repair from constraints, its readings, and its OCR + rule findings."""
+def _repaired(
+    outcome: Outcome, confirmed: Mapping[str, Set[str]]
+) -> tuple[TranscriptRecord, list[FieldReading], list[Finding]]:
+    """The record after repair from constraints, its readings, and its OCR + rule findings;
+    `confirmed`: the batch's agreed comments (validation.comment_marks)."""
     record = TranscriptRecord.from_contract(outcome.record)  # type: ignore[arg-type]
     readings = [FieldReading.model_validate(r) for r in outcome.readings]
-    record, findings = repair_record(record, readings, _ocr_findings(record))
+    record, findings = repair_record(record, readings, _ocr_findings(record), confirmed)
     return record, readings, findings
 
 
@@ -138,8 +142,11 @@ def _names_by_registry(
     record's student is updated in place; its differences from the registry are recomputed)."""
     if link.status != "linked":
         return [*findings, *link.findings]
+    registry = dict(link.registry)
+    if link.by_fields_alone and link.personal_id:
+        registry["personal_id"] = link.personal_id
     record.student, findings = settle_names_by_registry(
-        record.document_id, record.student, link.registry, reads, findings
+        record.document_id, record.student, registry, reads, findings
     )
     return [*findings, *registry_disagreements(record.student, link.registry, record.document_id)]
 

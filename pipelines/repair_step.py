@@ -6,7 +6,7 @@ parsed here, and `validation.repair` settles the cells the page's arithmetic pin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 
 from domain.record import FieldReading, TranscriptRecord
 from ocr.fields import Parsed, parse_class, parse_score, vocab_parser
@@ -50,13 +50,17 @@ def reads_by_path(readings: Sequence[FieldReading]) -> dict[str, list[str]]:
 
 
 def repair_record(
-    record: TranscriptRecord, readings: Sequence[FieldReading], ocr_findings: list[Finding]
+    record: TranscriptRecord,
+    readings: Sequence[FieldReading],
+    ocr_findings: list[Finding],
+    confirmed: Mapping[str, Set[str]] | None = None,
 ) -> tuple[TranscriptRecord, list[Finding]]:
     """The record with pinned cells settled, and its OCR + rule + repair findings (comment
-    splits the fullest spelling settles among them, as notes)."""
+    splits the fullest spelling or the batch's `confirmed` comments settle among them, as
+    notes)."""
     reads = reads_by_path(readings)
     ocr_findings, comments = settle_comment_marks(
-        record.document_id, lambda path: value_at(record, path), reads, ocr_findings
+        record.document_id, lambda path: value_at(record, path), reads, ocr_findings, confirmed
     )
     outvoted = {p: v for p, v in comments.items() if v != value_at(record, p)}
     if outvoted:  # the reads' majority outvoted the page read

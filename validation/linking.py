@@ -51,6 +51,8 @@ class LinkResult:
     findings: list[Finding] = field(default_factory=list)
     # the linked person's compared registry fields (full_name, …), blank when unknown
     registry: dict[str, str] = field(default_factory=dict)
+    # linked on the compared fields alone: a printed ID was not needed to tell the person
+    by_fields_alone: bool = False
 
 
 # --- blocking --------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ def decide(student: Student, scored: list[tuple[float, str]], document_id: str) 
     best, best_id = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if best >= LINK_THRESHOLD and best - runner_up >= MIN_MARGIN:
-        return LinkResult("linked", best_id, round(best, 1), [best_id], [])
+        return LinkResult("linked", best_id, round(best, 1), [best_id], [], by_fields_alone=True)
     return _result("ambiguous", None, round(best, 1), shown, document_id, "IDENTITY_AMBIGUOUS")
 
 
@@ -197,7 +199,10 @@ def _decide_with_printed_id(
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if score is not None and printed == best_id and score >= ID_CONFIRMED_FLOOR:
         if score >= LINK_THRESHOLD or score - runner_up >= MIN_MARGIN:
-            return LinkResult("linked", printed, round(score, 1), [printed], [])
+            alone = score >= LINK_THRESHOLD and score - runner_up >= MIN_MARGIN
+            return LinkResult(
+                "linked", printed, round(score, 1), [printed], [], by_fields_alone=alone
+            )
         # the ID agrees but a second person is close (a twin): a steward confirms
         return _result("ambiguous", None, round(score, 1), shown, document_id, "IDENTITY_AMBIGUOUS")
     listed = shown if printed in shown else [printed, *shown][:MAX_CANDIDATES]

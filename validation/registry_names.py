@@ -8,6 +8,10 @@ one of the OCR's reads, two independent sources agree on one spelling: the value
 it and the doubt an info note (NAME_MATCHES_REGISTRY). The router lets the note pass unless
 the policy says otherwise (`RoutingPolicy.allow_registry_spellings_to_pass`).
 
+A personal ID whose reads split is settled the same way (ID_MATCHES_REGISTRY) when the link
+stands on the compared fields alone (see `pipelines.checks_step`): the person the name, birth
+date and parents point to has one of the IDs the page was read as.
+
 Only the reads decide which spellings are possible: a registry spelling no read shows (a
 registry typo, a name changed since) never replaces what the page shows, and a field with
 any other error keeps it.
@@ -22,14 +26,21 @@ from domain.text import normalize_text
 from validation.report import Finding, is_blocking
 
 NAME_MATCHES_REGISTRY = "NAME_MATCHES_REGISTRY"
+ID_MATCHES_REGISTRY = "ID_MATCHES_REGISTRY"
 NAME_FIELDS = ("full_name", "father_name", "mother_name")
+SETTLED_FIELDS = (*NAME_FIELDS, "personal_id")
 # doubts about a name's spelling that the registry's spelling answers
 SETTLED_CODES = frozenset({"READS_DISAGREE", "SURNAME_MARKS_LOST", "SURNAME_NEAR_KNOWN"})
 _MESSAGE = (
     "Các lần đọc {label} khác nhau; đã lấy cách viết trùng với một lần đọc và với dữ liệu"
     " dân cư của học sinh đã liên kết. Các lần đọc vẫn được lưu để đối chiếu."
 )
-_LABELS = {"full_name": "họ và tên", "father_name": "họ tên cha", "mother_name": "họ tên mẹ"}
+_LABELS = {
+    "full_name": "họ và tên",
+    "father_name": "họ tên cha",
+    "mother_name": "họ tên mẹ",
+    "personal_id": "số định danh cá nhân",
+}
 
 
 def settle_names_by_registry(
@@ -43,7 +54,7 @@ def settle_names_by_registry(
     and `findings` with that name's doubts replaced by an info note. `registry` is the linked
     person's fields (blank when unknown); `reads` the OCR's reads per field path."""
     settled: dict[str, str] = {}
-    for attr in NAME_FIELDS:
+    for attr in SETTLED_FIELDS:
         path = f"student.{attr}"
         theirs = normalize_text(registry.get(attr) or "")
         doubts = [f for f in findings if f.field == path and is_blocking(f)]
@@ -62,4 +73,5 @@ def settle_names_by_registry(
 
 def _note(document_id: str, attr: str) -> Finding:
     message = _MESSAGE.format(label=_LABELS[attr])
-    return Finding(document_id, f"student.{attr}", NAME_MATCHES_REGISTRY, message, "info", "link")
+    code = ID_MATCHES_REGISTRY if attr == "personal_id" else NAME_MATCHES_REGISTRY
+    return Finding(document_id, f"student.{attr}", code, message, "info", "link")

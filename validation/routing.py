@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.record import FieldReading, Flag, Review, TranscriptRecord
-from validation.comment_marks import MARKS_CONFIRMED
+from validation.comment_marks import BATCH_CONFIRMED, MARKS_CONFIRMED
 from validation.places import PLACE_MATCHES_REGISTRY
-from validation.registry_names import NAME_MATCHES_REGISTRY
+from validation.registry_names import ID_MATCHES_REGISTRY, NAME_MATCHES_REGISTRY
 from validation.report import Finding, is_blocking, to_flags
 from validation.rules import ACADEMIC_RULE_UNCERTAIN
 
@@ -37,9 +37,9 @@ class RoutingPolicy:
     # page's arithmetic pinned them to a value the OCR read. Identity fields: never by default.
     allow_repairs_to_pass: bool = True
     allow_identity_repairs_to_pass: bool = False
-    # May a comment whose reads differ in marks only pass with its fullest spelling? Measured
-    # right in every case on the benchmark archives (docs/decisions.md); off sends them all
-    # to a person.
+    # May a comment whose reads differ in marks only pass with its fullest spelling, or with
+    # the one spelling other booklets of the batch read alike? Measured right in every case
+    # on the benchmark archives (docs/decisions.md); off sends them all to a person.
     allow_comment_marks_to_pass: bool = True
     # May a name or an address whose reads split pass with the read the registry spells the
     # same (the linked person's name, the place names of its residences)? Not a repair from
@@ -98,9 +98,9 @@ def route(
 
 def _policy_holds(finding: Finding, policy: RoutingPolicy) -> bool:
     """A settled value or a passing warning that the policy still keeps for a person."""
-    if finding.code == MARKS_CONFIRMED:
+    if finding.code in (MARKS_CONFIRMED, BATCH_CONFIRMED):
         return not policy.allow_comment_marks_to_pass
-    if finding.code in (NAME_MATCHES_REGISTRY, PLACE_MATCHES_REGISTRY):
+    if finding.code in (NAME_MATCHES_REGISTRY, ID_MATCHES_REGISTRY, PLACE_MATCHES_REGISTRY):
         return not policy.allow_registry_spellings_to_pass
     if finding.code == ACADEMIC_RULE_UNCERTAIN:
         return not policy.allow_other_academic_readings_to_pass

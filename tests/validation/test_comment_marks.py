@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from validation.comment_marks import MARKS_CONFIRMED, settle_comment_marks
+from domain.record import Flag
+from tests.validation import th_record
+from validation.comment_marks import (
+    BATCH_CONFIRMED,
+    MARKS_CONFIRMED,
+    confirmed_comments,
+    settle_comment_marks,
+)
 from validation.report import Finding
 
 CELL = "years[0].subjects[1].comment"
@@ -103,3 +110,66 @@ def test_most_reads_of_a_cell_outvote_its_page_read() -> None:
         (OTHER, MARKS_CONFIRMED),
     ]
     assert "lần đọc cả dòng" in next(f.message for f in found if f.field == CELL)
+
+
+BIEU = "Học tốt, tích cực phát biểu xây dựng bài."
+BIEU_ACUTE = "Học tốt, tích cực phát biếu xây dựng bài."  # one tone mark each: no prior decides
+
+
+def batch(**booklets: list[str]) -> dict[str, frozenset[str]]:
+    """The batch's agreed comments: text -> the booklets that read it alike."""
+    found: dict[str, set[str]] = {}
+    for document_id, texts in booklets.items():
+        for text in texts:
+            found.setdefault(text, set()).add(document_id)
+    return {text: frozenset(ids) for text, ids in found.items()}
+
+
+def settle_in(confirmed: dict[str, frozenset[str]], value: str, reads: list[str]) -> list:
+    found, settled = settle_comment_marks(
+        "th-1", {CELL: value}.get, {CELL: reads}, [split()], confirmed
+    )
+    return [(f.code, settled.get(f.field)) for f in found]
+
+
+def test_a_tie_in_marks_takes_the_spelling_other_booklets_read_alike() -> None:
+    confirmed = batch(a=[BIEU], b=[BIEU], c=[BIEU, NAM])
+    reads = [BIEU, BIEU_ACUTE, BIEU_ACUTE, BIEU]
+    assert settle_in(confirmed, BIEU, reads) == [(BATCH_CONFIRMED, BIEU)]
+    assert settle_in(confirmed, BIEU_ACUTE, reads) == [(BATCH_CONFIRMED, BIEU)]
+
+
+def test_a_gained_mark_outvoted_by_the_batch() -> None:
+    """«tự tỉn» in one read of four: the fullest spelling is the wrong one; the batch knows."""
+    tin, tin_hook = "Mạnh dạn, tự tin.", "Mạnh dạn, tự tỉn."
+    confirmed = batch(a=[tin], b=[tin], c=[tin])
+    assert settle_in(confirmed, tin, [tin, tin, tin_hook, tin]) == [(BATCH_CONFIRMED, tin)]
+
+
+@pytest.mark.parametrize(
+    "confirmed",
+    [
+        batch(a=[BIEU], b=[BIEU]),  # two other booklets are not enough
+        batch(**{"th-1": [BIEU]}, a=[BIEU], b=[BIEU]),  # the booklet itself does not count
+        batch(a=[BIEU], b=[BIEU], c=[BIEU], d=[BIEU_ACUTE]),  # a rival read alike somewhere
+    ],
+)
+def test_the_batch_decides_only_with_enough_evidence_and_no_rival(
+    confirmed: dict[str, frozenset[str]],
+) -> None:
+    assert settle_in(confirmed, BIEU, [BIEU, BIEU_ACUTE]) == [("READS_DISAGREE", None)]
+
+
+def test_the_batch_does_not_override_other_letters() -> None:
+    confirmed = batch(a=[BIEU], b=[BIEU], c=[BIEU])
+    garbled = "Học tốt, ch cực phát biểu xây dựng bài."
+    assert settle_in(confirmed, BIEU, [garbled, BIEU, BIEU_ACUTE]) == [("READS_DISAGREE", None)]
+
+
+def test_confirmed_comments_are_the_cells_extraction_raised_nothing_on() -> None:
+    record = th_record("th-9")
+    year = record.years[0]
+    year.subjects[0].comment, year.subjects[1].comment, year.homeroom_comment = BIEU, NAM_LOST, NAM
+    doubt = Flag(field="years[0].subjects[1].comment", code="X", message="x", severity="info")
+    record.review.flags.append(doubt)
+    assert confirmed_comments([record]) == {BIEU: {"th-9"}, NAM: {"th-9"}}

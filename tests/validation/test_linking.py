@@ -69,7 +69,7 @@ def test_exact_person_is_linked() -> None:
     assert result.status == "linked"
     assert result.personal_id == "038205001111"
     assert result.score is not None and result.score > 95
-    assert result.findings == []
+    assert result.findings == [] and result.by_fields_alone
 
 
 def test_namesake_with_other_birth_date_is_not_linked() -> None:
@@ -167,6 +167,9 @@ def test_printed_id_confirms_the_best_match() -> None:
     assert unsure.status == "ambiguous"
     sure = link_student(student(personal_id="038205001111"), registry(AN, twin), document_id="d1")
     assert (sure.status, sure.personal_id) == ("linked", "038205001111")
+    assert not sure.by_fields_alone  # the printed ID told the twins apart
+    alone = link_student(student(personal_id="038205001111"), registry(AN), document_id="d1")
+    assert (alone.status, alone.by_fields_alone) == ("linked", True)
 
 
 def test_nobody_matching_is_not_found() -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from domain.record import Student
-from validation.registry_names import NAME_MATCHES_REGISTRY, settle_names_by_registry
+from validation.registry_names import (
+    ID_MATCHES_REGISTRY,
+    NAME_MATCHES_REGISTRY,
+    settle_names_by_registry,
+)
 from validation.report import Finding
 
 REGISTRY = {"full_name": "Nguyễn Thị Linh", "father_name": "Nguyễn Trọng Hùng", "mother_name": ""}
@@ -73,3 +77,17 @@ def test_only_names_are_settled_and_other_findings_stay() -> None:
         ("years[0].class_name", "READS_DISAGREE"),
         ("student.full_name", NAME_MATCHES_REGISTRY),
     ]
+
+
+def test_a_split_personal_id_is_settled_by_the_linked_persons_id() -> None:
+    """Given only when the link stood on the compared fields alone (pipelines.checks_step)."""
+    reads = {"student.personal_id": ["0949312553824", "040312553824", "940312553824"]}
+    pupil = PUPIL.model_copy(update={"personal_id": "040312553824"})
+    registry = {**REGISTRY, "personal_id": "040312553824"}
+    student, findings = settle_names_by_registry(
+        "d1", pupil, registry, reads, [split("personal_id")]
+    )
+    assert student.personal_id == "040312553824"
+    assert [(f.code, f.severity) for f in findings] == [(ID_MATCHES_REGISTRY, "info")]
+    _, kept = settle([split("personal_id")], reads, pupil)  # no registry ID given: stays
+    assert [f.code for f in kept] == ["READS_DISAGREE"]

@@ -101,7 +101,9 @@ def test_audit_not_added_to_booklets_already_in_review() -> None:
     [
         ("VALUE_REPAIRED", RoutingPolicy(allow_repairs_to_pass=False)),
         ("COMMENT_MARKS_CONFIRMED", RoutingPolicy(allow_comment_marks_to_pass=False)),
+        ("COMMENT_CONFIRMED_IN_BATCH", RoutingPolicy(allow_comment_marks_to_pass=False)),
         ("NAME_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
+        ("ID_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
         ("PLACE_MATCHES_REGISTRY", RoutingPolicy(allow_registry_spellings_to_pass=False)),
         ("ACADEMIC_RULE_UNCERTAIN", RoutingPolicy(allow_other_academic_readings_to_pass=False)),
     ],
