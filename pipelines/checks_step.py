@@ -16,7 +16,13 @@ from validation.comment_marks import confirmed_comments
 from validation.gx_suite import run_gx_checks
 from validation.lexicon import Lexicon
 from validation.linking import LinkResult, link_batch, link_queries, registry_disagreements
-from validation.places import ADDRESS_PATHS, known_places, place_findings, settle_split_places
+from validation.places import (
+    ADDRESS_PATHS,
+    known_places,
+    place_findings,
+    settle_split_places,
+    settle_stroke_twins,
+)
 from validation.registry_names import settle_names_by_registry
 from validation.report import Finding
 from validation.routing import RoutingPolicy, route
@@ -128,6 +134,9 @@ def _places_by_registry(
     }
     record.student, findings = settle_split_places(
         record.document_id, record.student, places, parsed, findings
+    )
+    record.student, findings = settle_stroke_twins(
+        record.document_id, record.student, places, findings
     )
     return [*findings, *place_findings(record, places)]
 

@@ -9,6 +9,9 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.text import search_key
 
+# Glyphs that are one upright stroke in many typefaces (a sans «I» and «l» are the same shape)
+_STROKE = str.maketrans({"i": "l", "|": "l"})
+
 
 class Lexicon:
     """Known words (place names, surnames), for near-miss lookups."""
@@ -16,6 +19,7 @@ class Lexicon:
     def __init__(self, words: Iterable[str], *, min_slip_length: int = 4) -> None:
         self.words = {w.casefold(): w for w in words}
         self.min_slip_length = min_slip_length
+        self._strokes: dict[str, set[str]] | None = None  # built on first use
         self.by_key: dict[str, set[str]] = {}
         for folded in self.words:
             self.by_key.setdefault(search_key(folded), set()).add(folded)
@@ -35,3 +39,20 @@ class Lexicon:
             )
             near += sorted(k for k, _, _ in slips)
         return self.words[near[0]] if near else None
+
+    def stroke_twin(self, word: str) -> str | None:
+        """The one known word an unknown `word` equals once upright strokes (I, l, i, |) are
+        taken as one glyph («Đắk MII» for Đắk Mil); None when the word is known or has digits
+        (a hamlet «1» is not an «I»), or when no known word or more than one is that twin."""
+        folded = word.casefold()
+        if folded in self.words or any(c.isdigit() for c in folded):
+            return None
+        twins = self._by_strokes().get(folded.translate(_STROKE), set())
+        return self.words[next(iter(twins))] if len(twins) == 1 else None
+
+    def _by_strokes(self) -> dict[str, set[str]]:
+        if self._strokes is None:
+            self._strokes = {}
+            for folded in self.words:
+                self._strokes.setdefault(folded.translate(_STROKE), set()).add(folded)
+        return self._strokes

@@ -133,6 +133,44 @@ def settle_split_places(
     return student.model_copy(update=settled), kept + notes
 
 
+def settle_stroke_twins(
+    document_id: str, student: Student, known: Lexicon, findings: Sequence[Finding]
+) -> tuple[Student, list[Finding]]:
+    """An address with no other doubt whose unknown place name is a known one with an upright
+    stroke read as another («Đắk MII» for Đắk Mil: a sans «l» is an «I», an «i» that lost its
+    dot one too) takes the known spelling, with an info note (PLACE_MATCHES_REGISTRY): every
+    read shares such a slip, and only a list of names tells the strokes apart."""
+    settled: dict[str, str] = {}
+    notes = []
+    for field, label in _FIELDS.items():
+        path, address = f"student.{field}", getattr(student, field)
+        if not address or any(f.field == path and is_blocking(f) for f in findings):
+            continue
+        parts = [_with_twin(unicodedata.normalize("NFC", p), known) for p in address.split(",")]
+        twins = [pair for _, pair in parts if pair]
+        if not twins:
+            continue
+        settled[field] = ",".join(part for part, _ in parts)
+        shown = "; ".join(f"«{read}» là «{twin}»" for read, twin in twins)
+        message = (
+            f"Địa danh trong {label} chỉ khác địa danh có trong dữ liệu dân cư ở nét sổ đứng"
+            f" (chữ I, l, i in giống nhau): {shown}."
+        )
+        notes.append(Finding(document_id, path, PLACE_MATCHES_REGISTRY, message, "info", "rule"))
+    if not settled:
+        return student, list(findings)
+    return student.model_copy(update=settled), [*findings, *notes]
+
+
+def _with_twin(part: str, known: Lexicon) -> tuple[str, tuple[str, str] | None]:
+    """The address part with its unit name's stroke twin, and (read, twin) when it has one."""
+    unit = _unit(part)
+    twin = known.stroke_twin(unit[1]) if unit else None
+    if unit is None or twin is None:
+        return part, None
+    return part[: part.rindex(unit[1])] + twin, (unit[1], twin)
+
+
 def _all_known(address: str, known: Lexicon) -> bool:
     """Every comma-separated part is a unit, its word spelt right and its name known."""
     for part in address.split(","):

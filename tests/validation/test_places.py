@@ -11,6 +11,7 @@ from validation.places import (
     known_places,
     place_findings,
     settle_split_places,
+    settle_stroke_twins,
     unit_names,
     units,
 )
@@ -111,3 +112,38 @@ def test_an_address_the_place_names_cannot_tell_stays_split(
     student, findings = settle_birthplace(reads[0], reads, codes)
     assert student.place_of_birth == reads[0]
     assert sorted(f.code for f in findings) == sorted(codes)
+
+
+def test_a_place_name_read_with_another_upright_stroke_takes_the_known_spelling() -> None:
+    """«Mil» printed in a sans face reads «MII» in every read: only the list tells them apart."""
+    pupil = Student(place_of_birth="Xã Đức Mạnh, huyện Đắk MII, tỉnh Đắk Nông", residence=NGHI)
+    student, findings = settle_stroke_twins("d1", pupil, KNOWN, [])
+    assert student.place_of_birth == "Xã Đức Mạnh, huyện Đắk Mil, tỉnh Đắk Nông"
+    assert student.residence == NGHI
+    assert [(f.field, f.code, f.severity) for f in findings] == [
+        (BIRTH, PLACE_MATCHES_REGISTRY, "info")
+    ]
+    assert list(place_findings(thcs_record().model_copy(update={"student": student}), KNOWN)) == []
+
+
+@pytest.mark.parametrize(
+    ("address", "doubts"),
+    [
+        ("Xã Đức Mạnh, huyện Đắk MII, tỉnh Đắk Nông", ("READS_DISAGREE",)),  # another doubt
+        ("Xã Đức Mạnh, huyện Đắk Mi1, tỉnh Đắk Nông", ()),  # a digit is not a stroke here
+        ("Xã Đức Mạnh, huyện Đắk Mel, tỉnh Đắk Nông", ()),  # another letter: a slip, doubted
+    ],
+)
+def test_only_a_strokes_twin_with_no_other_doubt_is_settled(
+    address: str, doubts: tuple[str, ...]
+) -> None:
+    found = [Finding("d1", BIRTH, code, "x", "error", "ocr") for code in doubts]
+    student, findings = settle_stroke_twins("d1", Student(place_of_birth=address), KNOWN, found)
+    assert student.place_of_birth == address and findings == found
+
+
+def test_a_stroke_twin_must_be_the_only_one() -> None:
+    twins = known_places(["Ia Lâm", "la Lâm"])  # hypothetical: two names one stroke apart
+    assert twins.stroke_twin("|a Lâm") is None and known_places(["Ia Lâm"]).stroke_twin("|a Lâm")
+    assert KNOWN.stroke_twin("Đắk Mil") is None  # known already
+    assert KNOWN.stroke_twin("ĐẮK MII") == "Đắk Mil"
