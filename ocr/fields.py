@@ -218,8 +218,22 @@ def parse_school_name(raw: str) -> Parsed:
     if kind is not None:
         name, taken = kind
         head = [_SCHOOL] if start else []
-        text = " ".join([*head, name, *words[start + taken :]])
+        text = " ".join([*head, name, *_case_slips(words[start + taken :])])
     return Parsed(text, parsed.problem)
+
+
+def _case_slips(words: list[str]) -> list[str]:
+    """A proper name in mixed case («Lý Tự Trọng») with one word read in capitals that carry
+    a mark («LÝ»): that word in the name's case. Acronyms never carry marks (THCS, ĐH), and a
+    name printed all in capitals has no word in mixed case to follow."""
+    if not any(w[:1].isupper() and w[1:].islower() for w in words):
+        return words
+    return [w.capitalize() if _marked_capitals(w) else w for w in words]
+
+
+def _marked_capitals(word: str) -> bool:
+    letters = unicodedata.normalize("NFD", word)
+    return len(word) > 1 and word.isupper() and any(unicodedata.combining(c) for c in letters)
 
 
 def _label_tail(word: str) -> bool:

@@ -239,6 +239,7 @@ def test_a_class_is_of_the_booklets_grades(raw: str, value: str | None) -> None:
         ("\\g: Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),  # the label's tail
         ("ìg: Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),
         ("g Trường Tiểu học Long Hưng", "Trường Tiểu học Long Hưng"),  # a speck before it
+        ("Trường Tiểu học LÝ Tự Trọng", "Trường Tiểu học Lý Tự Trọng"),  # marked capitals
     ],
 )
 def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -> None:
@@ -254,6 +255,8 @@ def test_a_school_names_kind_is_read_from_its_closed_list(raw: str, name: str) -
         "Trường TC Lê Lợi",  # a short word must match exactly
         "Trường THCS",  # a kind with no name after it
         "Số 2 Trường Sơn",  # a capital opens it: no label tail
+        "Trường Tiểu học LÝ TỰ TRỌNG",  # a name printed in capitals stays so
+        "Trường Tiểu học ĐH Sư Phạm",  # an acronym carries no marks
     ],
 )
 def test_a_school_name_not_near_a_kind_is_taken_as_read(raw: str) -> None:
