@@ -483,18 +483,17 @@ def body_rows(
 def table_with(
     page: ReadPage, *phrases: str, rows_like: Callable[[str], bool] | None = None
 ) -> Table | None:
-    """The first table whose first two rows carry all words of one of the phrases (in any
-    order: wrapped header cells interleave); failing that, the table whose first column has
-    the most rows passing `rows_like` (e.g. subject names)."""
+    """The first table with a column whose first two rows carry all words of one of the
+    phrases (in any order: wrapped header cells interleave); failing that, the table whose
+    first column has the most rows passing `rows_like` (e.g. subject names). One column: a
+    score table's «Môn học» and a speck in a signature cell read «lục» are no «Học lực»."""
     for table in page.tables:
         grid = table.grid(page.words)
-        head = {
-            token_key(w.text)
-            for r in range(min(2, table.n_rows))
+        heads = [
+            {token_key(w.text) for r in range(min(2, table.n_rows)) for w in grid[r][c]}
             for c in range(table.n_cols)
-            for w in grid[r][c]
-        }
-        if any(set(search_key(p).split()) <= head for p in phrases):
+        ]
+        if any(set(search_key(p).split()) <= head for p in phrases for head in heads):
             return table
     if rows_like is None:
         return None

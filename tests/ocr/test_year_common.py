@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from domain.vocab import TH_DECISIONS, THCS_DECISIONS, THCS_SUBJECTS
 from ocr.decode import PageImage
 from ocr.engine import Word
-from ocr.layout import Place, group_lines, labelled_places
+from ocr.layout import Place, Table, group_lines, labelled_places
 from ocr.pages import ReadPage
 from ocr.preprocess import clean_page
 from ocr.sink import FieldSink
@@ -28,6 +28,7 @@ from ocr.year_common import (
     require_roles,
     split_slipped_class,
     subject_names,
+    table_with,
     term_of,
 )
 from ocr.year_th import SUBJECT_INDEX as TH_INDEX
@@ -331,3 +332,25 @@ def test_a_class_name_is_also_read_by_the_second_model_with_its_alphabet() -> No
     assert header.class_name == "9B6" and header.grade == 9
     assert CLASS_ALPHABET in engine.alphabets
     assert [f.code for f in sink.flags if "class" in f.field] == []
+
+
+def _in_cell(text: str, table: Table, row: int, col: int, nth: int = 0) -> Word:
+    x, y, _, _ = table.cell_box(row, col)
+    return Word(text, 90.0, x + 10 + 90 * nth, y + 30, 80, 40)
+
+
+def test_a_tables_heading_words_must_share_a_column() -> None:
+    """hb-41-00008: a speck in a score table's signature cell read «lục», beside «Môn học» in
+    the header, made the score table the «Học lực» table; its rank columns were not found."""
+    scores = Table(xs=(0, 400, 700, 1000), ys=(0, 100, 200, 300))
+    ranks = Table(xs=(0, 300, 600, 900), ys=(500, 600, 700, 800, 900))
+    words = [
+        _in_cell("Môn", scores, 0, 0), _in_cell("học", scores, 0, 0, 1),
+        _in_cell("Toán", scores, 1, 0), _in_cell("lục", scores, 1, 2),
+        _in_cell("Hạnh", ranks, 0, 1), _in_cell("kiểm", ranks, 0, 1, 1),
+        _in_cell("Học", ranks, 0, 2), _in_cell("lực", ranks, 0, 2, 1),
+    ]  # fmt: skip
+    clean = clean_page(PageImage(2, np.full((1000, 1000), 255, np.uint8), 300.0))
+    page = ReadPage(clean, words, group_lines(words), [scores, ranks], "year", "THCS-2011", 3)
+    assert table_with(page, "Hạnh kiểm", "Học lực") is ranks
+    assert table_with(page, "Môn học") is scores
