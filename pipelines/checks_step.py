@@ -14,6 +14,7 @@ from pipelines.repair_step import reads_by_path, repair_record
 from pipelines.repository import Repository
 from validation.comment_marks import confirmed_comments
 from validation.gx_suite import run_gx_checks
+from validation.idnumber import ID_STRUCTURE_CODES, consistent_id_read
 from validation.lexicon import Lexicon
 from validation.linking import LinkResult, link_batch, link_queries, registry_disagreements
 from validation.places import (
@@ -69,7 +70,7 @@ def check_batch(
     read = [o for o in outcomes if o.record is not None]
     confirmed = confirmed_comments(TranscriptRecord.from_contract(o.record) for o in read)  # type: ignore[arg-type]
     done = [o for o in read if not repo.find_issued(o.item.document_id)]
-    prepared = [_repaired(o, confirmed) for o in done]
+    prepared = [_with_consistent_id(*_repaired(o, confirmed)) for o in done]
     records = [record for record, _, _ in prepared]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
     students = [r.student for r in records]
@@ -117,6 +118,24 @@ def _repaired(
     readings = [FieldReading.model_validate(r) for r in outcome.readings]
     record, findings = repair_record(record, readings, _ocr_findings(record), confirmed)
     return record, readings, findings
+
+
+def _with_consistent_id(
+    record: TranscriptRecord, readings: list[FieldReading], findings: list[Finding]
+) -> tuple[TranscriptRecord, list[FieldReading], list[Finding]]:
+    """A personal ID whose reads split takes the one read that passes every structure check,
+    before linking: its structure problems go, the split stays (READS_DISAGREE) until the
+    linked registry person confirms that ID (`_names_by_registry`)."""
+    path, student = "student.personal_id", record.student
+    if not any(f.field == path and f.code == "READS_DISAGREE" for f in findings):
+        return record, readings, findings
+    reads = reads_by_path(readings).get(path, [])
+    pid = consistent_id_read(reads, date_of_birth=student.date_of_birth, gender=student.gender)
+    if pid is None or pid == student.personal_id:
+        return record, readings, findings
+    record.student = student.model_copy(update={"personal_id": pid})
+    kept = [f for f in findings if not (f.field == path and f.code in ID_STRUCTURE_CODES)]
+    return record, readings, kept
 
 
 def _places_by_registry(

@@ -7,6 +7,7 @@ There is no check digit: errors in the random part are caught only by the regist
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,6 +63,11 @@ def decode_personal_id(pid: str) -> IdParts | None:
     return IdParts(pid[:3], 1900 + (g // 2) * 100, "Nam" if g % 2 == 0 else "Nữ", int(pid[4:6]))
 
 
+ID_STRUCTURE_CODES = frozenset(
+    {"ID_FORMAT", "ID_PROVINCE", "ID_CENTURY", "ID_GENDER_MISMATCH", "ID_BIRTHYEAR_MISMATCH"}
+)
+
+
 def check_personal_id(
     pid: str, *, date_of_birth: str | None, gender: str | None
 ) -> list[tuple[str, str]]:
@@ -93,6 +99,22 @@ def check_personal_id(
         )
         problems.append(("ID_BIRTHYEAR_MISMATCH", message))
     return problems
+
+
+def consistent_id_read(
+    reads: Iterable[str], *, date_of_birth: str | None, gender: str | None
+) -> str | None:
+    """The one read of a split personal ID that passes every structure check against the
+    booklet's birth date and gender («040…» among «849…», «940…»: no province has 849 or 940);
+    None when no read or more than one does."""
+    passing = {
+        pid
+        for read in reads
+        if not check_personal_id(
+            pid := re.sub(r"\s", "", read), date_of_birth=date_of_birth, gender=gender
+        )
+    }
+    return passing.pop() if len(passing) == 1 else None
 
 
 def province_code_for_place(place: str | None) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.checks_step import _names_by_registry, _places_by_registry
+from domain.record import FieldReading
+from pipelines.checks_step import _names_by_registry, _places_by_registry, _with_consistent_id
 from tests.validation import thcs_record
 from validation.linking import LinkResult
 from validation.places import known_places
@@ -54,3 +55,21 @@ def test_a_split_address_is_settled_before_its_place_names_are_checked() -> None
     findings = _places_by_registry(record, {path: [marked, plain + " ........"]}, known, [split])
     assert record.student.place_of_birth == plain  # the read as parsed: leaders dropped
     assert [(f.code, f.severity) for f in findings] == [("PLACE_MATCHES_REGISTRY", "info")]
+
+
+def test_a_split_id_links_with_its_one_consistent_read_and_the_registry_settles_it() -> None:
+    record = thcs_record()  # a boy born in 2003
+    record.student.personal_id = "849203001234"
+    path = "student.personal_id"
+    reading = FieldReading(
+        path=path, page=1, raw="849203001234 / 040203001234 / 940203001234", confidence=90.0
+    )
+    split = Finding(record.document_id, path, "READS_DISAGREE", "…", "error", "ocr")
+    province = Finding(record.document_id, path, "ID_PROVINCE", "…", "error", "rule")
+    record, _, findings = _with_consistent_id(record, [reading], [split, province])
+    assert record.student.personal_id == "040203001234"
+    assert [f.code for f in findings] == ["READS_DISAGREE"]  # until the registry confirms it
+    link = LinkResult("linked", "040203001234", 97.0, registry=REGISTRY, by_fields_alone=True)
+    settled = _names_by_registry(record, {path: reading.raw.split(" / ")}, link, findings)
+    assert "ID_MATCHES_REGISTRY" in [f.code for f in settled]
+    assert "READS_DISAGREE" not in [f.code for f in settled]

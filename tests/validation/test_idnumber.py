@@ -5,6 +5,7 @@ import pytest
 from validation.idnumber import (
     PROVINCE_CODES,
     check_personal_id,
+    consistent_id_read,
     decode_personal_id,
     province_code_for_place,
     province_unknown,
@@ -104,3 +105,12 @@ def test_century_digit_outside_1900_2099(digit: str) -> None:
 )
 def test_a_place_ending_in_an_unknown_province_is_caught(place: str | None, unknown: bool) -> None:
     assert province_unknown(place) is unknown
+
+
+def test_the_one_read_of_a_split_id_that_passes_every_check() -> None:
+    born, male = "2003-05-10", "Nam"
+    reads = ["849203001234", "040203001234", "940203001234", "0402 0300 1234"]
+    assert consistent_id_read(reads, date_of_birth=born, gender=male) == "040203001234"
+    two = ["040203001234", "038203001234"]  # two provinces: nothing tells them apart
+    assert consistent_id_read(two, date_of_birth=born, gender=male) is None
+    assert consistent_id_read(reads, date_of_birth="2004-05-10", gender=male) is None
