@@ -67,10 +67,10 @@ def check_batch(
                 reason,
             )
     # An issued record is immutable: a re-run leaves it (and its review) exactly as issued.
-    read = [o for o in outcomes if o.record is not None]
-    confirmed = confirmed_comments(TranscriptRecord.from_contract(o.record) for o in read)  # type: ignore[arg-type]
-    done = [o for o in read if not repo.find_issued(o.item.document_id)]
-    prepared = [_with_consistent_id(*_repaired(o, confirmed)) for o in done]
+    read = [(o, TranscriptRecord.from_contract(o.record)) for o in outcomes if o.record is not None]
+    confirmed = confirmed_comments(record for _, record in read)  # the whole batch's evidence
+    done = [(o, r) for o, r in read if not repo.find_issued(o.item.document_id)]
+    prepared = [_with_consistent_id(*_repaired(o, r, confirmed)) for o, r in done]
     records = [record for record, _, _ in prepared]
     gx = _by_document(run_gx_checks(records, report_dir=report_dir))
     students = [r.student for r in records]
@@ -110,11 +110,10 @@ def check_batch(
 
 
 def _repaired(
-    outcome: Outcome, confirmed: Mapping[str, Set[str]]
+    outcome: Outcome, record: TranscriptRecord, confirmed: Mapping[str, Set[str]]
 ) -> tuple[TranscriptRecord, list[FieldReading], list[Finding]]:
     """The record after repair from constraints, its readings, and its OCR + rule findings;
     `confirmed`: the batch's agreed comments (validation.comment_marks)."""
-    record = TranscriptRecord.from_contract(outcome.record)  # type: ignore[arg-type]
     readings = [FieldReading.model_validate(r) for r in outcome.readings]
     record, findings = repair_record(record, readings, _ocr_findings(record), confirmed)
     return record, readings, findings

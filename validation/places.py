@@ -168,7 +168,8 @@ def _with_twin(part: str, known: Lexicon) -> tuple[str, tuple[str, str] | None]:
     twin = known.stroke_twin(unit[1]) if unit else None
     if unit is None or twin is None:
         return part, None
-    return part[: part.rindex(unit[1])] + twin, (unit[1], twin)
+    lead = part[: len(part) - len(part.lstrip())]  # the space after the comma
+    return f"{lead}{unit[0]} {twin}", (unit[1], twin)
 
 
 def _all_known(address: str, known: Lexicon) -> bool:

@@ -124,6 +124,8 @@ def test_a_place_name_read_with_another_upright_stroke_takes_the_known_spelling(
         (BIRTH, PLACE_MATCHES_REGISTRY, "info")
     ]
     assert list(place_findings(thcs_record().model_copy(update={"student": student}), KNOWN)) == []
+    spaced = Student(place_of_birth="huyện  Đắk   MII")  # spacing as printed is folded
+    assert settle_stroke_twins("d1", spaced, KNOWN, [])[0].place_of_birth == "huyện Đắk Mil"
 
 
 @pytest.mark.parametrize(
