@@ -14,7 +14,7 @@ from pipelines.repair_step import reads_by_path, repair_record
 from pipelines.repository import Repository
 from validation.comment_marks import confirmed_comments
 from validation.gx_suite import run_gx_checks
-from validation.idnumber import ID_STRUCTURE_CODES, consistent_id_read
+from validation.idnumber import check_personal_id, consistent_id_read
 from validation.lexicon import Lexicon
 from validation.linking import LinkResult, link_batch, link_queries, registry_disagreements
 from validation.places import (
@@ -129,11 +129,14 @@ def _with_consistent_id(
     if not any(f.field == path and f.code == "READS_DISAGREE" for f in findings):
         return record, readings, findings
     reads = reads_by_path(readings).get(path, [])
-    pid = consistent_id_read(reads, date_of_birth=student.date_of_birth, gender=student.gender)
+    born, gender = student.date_of_birth, student.gender
+    pid = consistent_id_read(reads, date_of_birth=born, gender=gender)
     if pid is None or pid == student.personal_id:
         return record, readings, findings
+    problems = check_personal_id(student.personal_id or "", date_of_birth=born, gender=gender)
+    stale = {code for code, _ in problems}  # the value taken's structure problems
     record.student = student.model_copy(update={"personal_id": pid})
-    kept = [f for f in findings if not (f.field == path and f.code in ID_STRUCTURE_CODES)]
+    kept = [f for f in findings if not (f.field == path and f.code in stale)]
     return record, readings, kept
 
 

@@ -149,7 +149,7 @@ def _batch_value(
     if not same or not _outvoting(same, cell_reads):
         return None
     letters = _letters(same[0])
-    if any(_bare(t) == _bare(same[0]) and _letters(t) != letters for t in other_reads):
+    if any(_letters(t) != letters for t in _kin(same[0], other_reads)):
         return None  # another letter elsewhere in the booklet: not a matter of marks
     spellings = {*same, *([text] if _letters(text) == letters else [])}
     backed = [
@@ -178,7 +178,7 @@ def _settles(value: str, cell_reads: Sequence[str], other_reads: Sequence[str]) 
     same = [t for t in cell_reads if _letters(t) == letters]
     if not _outvoting(same, cell_reads):
         return False
-    kin = {t for t in other_reads if _bare(t) == _bare(value)}
+    kin = _kin(value, other_reads)
     if any(_letters(t) != letters for t in kin):
         return False
     spellings = sorted(kin | set(same))
@@ -200,6 +200,11 @@ def _others(
 def _letters(text: str) -> str:
     """The letters, «đ» kept, without marks, case, spacing or punctuation."""
     return "".join(ch for ch in without_marks(text).casefold() if ch.isalpha())
+
+
+def _kin(text: str, other_reads: Sequence[str]) -> set[str]:
+    """The booklet's other reads that may be this comment read with another letter."""
+    return {t for t in other_reads if _bare(t) == _bare(text)}
 
 
 def _bare(text: str) -> str:

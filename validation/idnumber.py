@@ -63,11 +63,6 @@ def decode_personal_id(pid: str) -> IdParts | None:
     return IdParts(pid[:3], 1900 + (g // 2) * 100, "Nam" if g % 2 == 0 else "Nữ", int(pid[4:6]))
 
 
-ID_STRUCTURE_CODES = frozenset(
-    {"ID_FORMAT", "ID_PROVINCE", "ID_CENTURY", "ID_GENDER_MISMATCH", "ID_BIRTHYEAR_MISMATCH"}
-)
-
-
 def check_personal_id(
     pid: str, *, date_of_birth: str | None, gender: str | None
 ) -> list[tuple[str, str]]:
