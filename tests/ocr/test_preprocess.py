@@ -13,12 +13,20 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.decode import PageImage
 from ocr.engine import TesseractEngine
 from ocr.pages import MIN_ANCHORS, read_page
-from ocr.preprocess import binarize, estimate_skew, rotate_by, rotate_upright
+from ocr.preprocess import (
+    binarize,
+    estimate_skew,
+    rotate_by,
+    rotate_upright,
+    without_loop_dots,
+)
 from synth.content import make_records
 from synth.layouts import DEV_VARIANTS, VARIANTS
 from synth.render import render_booklet
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+MONO = "/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf"  # a dotted zero
+SERIF = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
 LINES = (
     "Họ và tên học sinh: Nguyễn Thị Ánh Tuyết",
     "Ngày sinh: 05/09/2010   Nơi sinh: Xã Phước Lợi, huyện Bến Lức",
@@ -73,3 +81,40 @@ def test_read_page_undoes_quarter_turns(turn: Image.Transpose) -> None:
     assert read.anchors >= MIN_ANCHORS
     # The rotation read_page chose must bring the turned pixels back to the upright page.
     assert np.array_equal(rotate_upright(turned, read.clean.rotation), upright)
+
+
+def _line(text: str, font_path: str, size: int = 40) -> np.ndarray:
+    font = ImageFont.truetype(font_path, size)
+    img = Image.new("L", (40 + int(font.getlength(text)), size * 2), 255)
+    ImageDraw.Draw(img).text((20, size // 3), text, fill=0, font=font)
+    return np.asarray(img)
+
+
+def test_dotted_zeros_lose_their_dot_and_read_as_zeros() -> None:
+    line = _line("Năm học 2019-2020   Nghỉ: 0   Ấp 10", MONO)
+    plain = without_loop_dots(line, binarize(line))
+    assert (plain != line).any()
+    assert (plain >= line).all()  # only ink is taken away, nothing drawn
+    words = TesseractEngine().read_page(np.pad(plain, 40, constant_values=255))
+    text = " ".join(w.text for w in words)
+    assert "2019-2020" in text and "10" in text.split()
+
+
+@pytest.mark.parametrize("font", [FONT, SERIF])
+def test_vietnamese_text_and_plain_zeros_are_left_alone(font: str) -> None:
+    line = _line("Ơ Ô Đ Ộ ọ ộ ớ Ở ẹ ạ @ 8 9 6 0 2020 Quận Ô Môn, Đồng Tháp", font)
+    assert without_loop_dots(line, binarize(line)) is line
+
+
+def test_a_digit_printed_in_its_own_box_is_kept() -> None:
+    img = Image.new("L", (400, 120), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(MONO, 40)
+    for i, digit in enumerate("1070"):
+        draw.rectangle((20 + 60 * i, 30, 70 + 60 * i, 90), outline=0, width=3)
+        draw.text((33 + 60 * i, 38), digit, fill=0, font=font)
+    boxed = np.asarray(img)
+    plain = without_loop_dots(boxed, binarize(boxed))
+    # The boxed "1" and "7" stay whole; only the zeros' dots go.
+    changed = np.argwhere(plain != boxed)
+    assert changed.size and {(int(x) - 20) // 60 for _, x in changed} == {1, 3}
