@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench_checks import _parse, fields, run
+from pipelines.bench_checks import _parse, fields, poisson_interval, run
 from synth.content import make_records
 from tests.conftest import PgCluster
 
@@ -95,3 +95,13 @@ def test_identity_only_booklets_match_the_whole_ones() -> None:
     assert [r.student for r in light] == [r.student for r in whole]
     assert [r.identity_link for r in light] == [r.identity_link for r in whole]
     assert all(r.years == [] for r in light)
+
+
+@pytest.mark.parametrize(
+    ("count", "exact"),  # Garwood's exact 95 % limits (chi-square quantiles)
+    [(0, (0.0, 3.689)), (10, (4.795, 18.390)), (38, (26.891, 52.157)), (175, (150.03, 202.94))],
+)
+def test_poisson_interval_is_close_to_the_exact_one(count: int, exact: tuple[float, float]) -> None:
+    low, high = poisson_interval(count)
+    assert low == pytest.approx(exact[0], rel=0.02, abs=1e-9)
+    assert high == pytest.approx(exact[1], rel=0.02)
