@@ -98,3 +98,19 @@ def title_case_name(text: str) -> str:
     """Vietnamese title case for names: "NGUYỄN THỊ ÁNH" -> "Nguyễn Thị Ánh"."""
     words = normalize_text(text).lower().split(" ")
     return " ".join(w[:1].upper() + w[1:] for w in words if w)
+
+
+# A Vietnamese syllable as written (domain.md §5): an optional onset, one to three vowels and
+# an optional final consonant. Tone marks are taken off first; hats, breves and horns stay.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether the word can be a Vietnamese syllable: «Hiếu», «Nguyễn», «Khuyến» can, «Htếu»,
+    «Ngyễn», «Hoàng1» cannot. Names of other peoples («H'Hen», «Ksor») are not syllables."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    toneless = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    return _SYLLABLE.fullmatch(toneless) is not None

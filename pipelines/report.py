@@ -46,6 +46,7 @@ REASONS_VI = {
     "PLACE_NAME_NEAR_KNOWN": "địa danh gần một địa danh trong dữ liệu dân cư",
     "SURNAME_NEAR_KNOWN": "họ gần một họ thường gặp nhưng không phải họ",
     "NAME_INCOMPLETE": "tên người chỉ có một chữ",
+    "NAME_WORD_UNLIKELY": "một chữ trong tên không thể là tiếng Việt",
     "SURNAME_MARKS_LOST": "họ đọc mất dấu, đã đề xuất họ đủ dấu",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }

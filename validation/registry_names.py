@@ -30,7 +30,9 @@ ID_MATCHES_REGISTRY = "ID_MATCHES_REGISTRY"
 NAME_FIELDS = ("full_name", "father_name", "mother_name")
 SETTLED_FIELDS = (*NAME_FIELDS, "personal_id")
 # doubts about a name's spelling that the registry's spelling answers
-SETTLED_CODES = frozenset({"READS_DISAGREE", "SURNAME_MARKS_LOST", "SURNAME_NEAR_KNOWN"})
+SETTLED_CODES = frozenset(
+    {"READS_DISAGREE", "SURNAME_MARKS_LOST", "SURNAME_NEAR_KNOWN", "NAME_WORD_UNLIKELY"}
+)
 _MESSAGE = (
     "Các lần đọc {label} khác nhau; đã lấy cách viết trùng với một lần đọc và với dữ liệu"
     " dân cư của học sinh đã liên kết. Các lần đọc vẫn được lưu để đối chiếu."

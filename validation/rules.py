@@ -13,6 +13,7 @@ from decimal import Decimal
 from domain import vocab
 from domain.record import SubjectResult, TranscriptRecord, YearPage
 from domain.surnames import SURNAMES
+from domain.text import is_syllable
 from validation.academic import (
     TERMS,
     academic_rank,
@@ -59,6 +60,7 @@ _NAMES = {
 # A name's first word one slip from a surname and no surname itself: a lost capital («Trần»
 # read «Rần») or mark («Nguyễn» read «Nguyên»), which every read of a font can share.
 _SURNAMES = Lexicon(SURNAMES, min_slip_length=1)
+_FOLDED_SURNAMES = frozenset(s.casefold() for s in SURNAMES)
 
 
 def check_record(record: TranscriptRecord) -> list[Finding]:
@@ -99,6 +101,12 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
                 f"họ «{close}»: có thể bị đọc sai, cần đối chiếu với ảnh quét."
             )
             yield f"student.{name}", "SURNAME_NEAR_KNOWN", msg, "error"
+        if (odd := _not_a_syllable(value, student.ethnicity)) is not None:
+            msg = (
+                f"Chữ «{odd}» trong {label} không thể là một tiếng tiếng Việt: có thể bị đọc "
+                "sai, cần đối chiếu với ảnh quét."
+            )
+            yield f"student.{name}", "NAME_WORD_UNLIKELY", msg, "error"
     for name, label in (("residence", "nơi ở"), ("place_of_birth", "nơi sinh")):
         if province_unknown(getattr(student, name)):
             msg = (
@@ -108,6 +116,18 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
             yield f"student.{name}", "ADDRESS_PROVINCE_UNKNOWN", msg, "error"
     if not record.years:
         yield "years", "NO_YEAR_PAGES", "Không đọc được trang năm học nào trong học bạ.", "error"
+
+
+def _not_a_syllable(name: str, ethnicity: str | None) -> str | None:
+    """The first word of a Kinh pupil's family name that no Vietnamese syllable is spelt like
+    («Htếu»: every read of a font can share such a slip); a known surname of another people
+    («Ksor», a parent's) is not judged, nor are the names of pupils of other peoples."""
+    if ethnicity is None or ethnicity.casefold() != "kinh":
+        return None
+    words = name.split()
+    if words and words[0].casefold() in _FOLDED_SURNAMES:
+        words = words[1:]
+    return next((w for w in words if not is_syllable(w)), None)
 
 
 def _start_year(page: YearPage) -> int | None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.text import fullest_marks
+from domain.text import fullest_marks, is_syllable
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,16 @@ def test_the_fullest_spelling_of_a_split_text_is_its_best_guess(
     guess: object, reads: list[object], proposed: object
 ) -> None:
     assert fullest_marks(guess, reads) == proposed
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Nguyễn", "NGHIÊM", "Khuyến", "Quỳnh", "Oanh", "Ý", "Giữ", "Hoè", "Thuỷ", "Nguyệt", "Ưng"],
+)
+def test_vietnamese_syllables_are_syllables(word: str) -> None:
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["Htếu", "Hoàng1", "Lnh", "Ksor", "H'Hen", "Anna", ""])
+def test_words_no_syllable_is_spelt_like_are_not(word: str) -> None:
+    assert not is_syllable(word)

@@ -53,3 +53,31 @@ def test_a_surname_read_with_marks_lost_is_proposed_only_when_one_fits(
     read: str, fuller: str | None
 ) -> None:
     assert fuller_surname(read) == fuller
+
+
+def _unlikely(ethnicity: str | None, **names: str) -> list[str]:
+    record = thcs_record()
+    record.student.ethnicity = ethnicity
+    for field, value in names.items():
+        setattr(record.student, field, value)
+    return [f.field for f in check_record(record) if f.code == "NAME_WORD_UNLIKELY"]
+
+
+@pytest.mark.parametrize("read", ["Nguyễn Hoàng Htếu", "NGUYỄN VĂN HOÀNG1", "Trần Thị Ngọc Lnh"])
+def test_a_kinh_name_word_no_syllable_is_spelt_like_is_doubted(read: str) -> None:
+    assert _unlikely("Kinh", father_name=read) == ["student.father_name"]
+
+
+@pytest.mark.parametrize(
+    ("ethnicity", "name"),
+    [
+        ("Kinh", "Nguyễn Thị Khuyến"),
+        ("Kinh", "Ksor Văn Quỳnh"),  # a parent of another people: a known surname
+        ("Ê Đê", "H'Hen Niê"),  # other peoples' names are not Vietnamese syllables
+        (None, "Y Bhim Niê"),  # no ethnicity read: nothing to judge by
+    ],
+)
+def test_names_that_are_syllables_or_of_other_peoples_are_left_alone(
+    ethnicity: str | None, name: str
+) -> None:
+    assert _unlikely(ethnicity, full_name=name, mother_name=name) == []
