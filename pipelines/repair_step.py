@@ -45,8 +45,12 @@ def cell_alternatives(readings: Sequence[FieldReading]) -> dict[str, list[Value]
 
 
 def reads_by_path(readings: Sequence[FieldReading]) -> dict[str, list[str]]:
-    """Every read extraction kept of each field (`FieldReading.raw`, reads joined by " / ")."""
-    return {r.path: r.raw.split(READ_SEPARATOR) for r in readings}
+    """Every read extraction kept of each field (`FieldReading.raw`, reads joined by " / "),
+    over all its prints: the pupil's name is read on the identity page and every year page."""
+    reads: dict[str, list[str]] = {}
+    for reading in readings:
+        reads.setdefault(reading.path, []).extend(reading.raw.split(READ_SEPARATOR))
+    return reads
 
 
 def repair_record(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.record import FieldReading
-from pipelines.repair_step import cell_alternatives, repair_record
+from pipelines.repair_step import cell_alternatives, reads_by_path, repair_record
 from tests.validation import th_record, thcs_record
 from validation.report import Finding
 
@@ -76,3 +76,16 @@ def test_a_class_read_with_an_i_after_its_letter_takes_the_read_with_a_1() -> No
     fixed, findings = repair_record(record, [reading(path, raw)], doubts)
     assert fixed.years[1].class_name == "7D1"
     assert [f.code for f in findings if f.field == path] == ["VALUE_REPAIRED"]
+
+
+def test_reads_of_a_field_printed_on_several_pages_are_all_kept() -> None:
+    box = (0, 0, 10, 10)
+    readings = [
+        FieldReading(path="student.full_name", page=1, box=box, raw="Đỉnh Hạnh / Đinh Hạnh"),
+        FieldReading(path="student.full_name", page=2, box=box, raw="Định Hạnh"),
+        FieldReading(path="student.gender", page=1, box=box, raw="Nữ"),
+    ]
+    assert reads_by_path(readings) == {
+        "student.full_name": ["Đỉnh Hạnh", "Đinh Hạnh", "Định Hạnh"],
+        "student.gender": ["Nữ"],
+    }
