@@ -199,7 +199,20 @@ def parse_text(raw: str) -> Parsed:
         return Parsed(None, NOT_PARSED)
     if not any(ch.isalnum() for ch in text):  # stray marks where the value is blank
         return Parsed(None)
+    text = _opening_case_slip(text)
     return Parsed(text, "FOREIGN_LETTERS" if foreign_letters(text) else None)
+
+
+def _opening_case_slip(text: str) -> str:
+    """A text in sentence case («Học sinh tiên tiến», «Ấp 11, xã …») whose first word was read
+    in capitals that carry a mark («HỌC», «ẤP»: a monospace small letter taken for its
+    capital), with that word as a sentence opens. Acronyms carry no marks, and a text that
+    goes on in capitals («SỞ GD&ĐT …») is left as read."""
+    words = text.split(" ")
+    following = next((w for w in words[1:] if any(ch.isalpha() for ch in w)), None)
+    if following is None or not following.islower() or not _marked_capitals(words[0]):
+        return text
+    return " ".join([words[0].capitalize(), *words[1:]])
 
 
 def parse_school_name(raw: str) -> Parsed:

@@ -276,6 +276,23 @@ def test_an_opening_quote_no_closing_one_answers_is_a_speck(raw: str, text: str)
     assert parse_text(raw) == Parsed(text)
 
 
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("HỌC sinh tiên tiến", "Học sinh tiên tiến"),  # a monospace «ọ», «c» read capitals
+        ("ẤP 11, xã Đại Đồng, huyện Vĩnh Cửu", "Ấp 11, xã Đại Đồng, huyện Vĩnh Cửu"),
+        ("SỞ GD&ĐT khen thưởng", "SỞ GD&ĐT khen thưởng"),  # goes on in capitals: as printed
+        ("HỌC SINH GIỎI", "HỌC SINH GIỎI"),
+        ("UBND xã tặng giấy khen", "UBND xã tặng giấy khen"),  # an acronym: no marks
+        ("Học sinh XUẤT SẮC", "Học sinh XUẤT SẮC"),  # capitals past the first word: printed so
+    ],
+)
+def test_a_first_word_read_in_marked_capitals_opens_a_sentence_case_text(
+    raw: str, text: str
+) -> None:
+    assert parse_text(raw) == Parsed(text)
+
+
 def test_a_school_name_no_school_has_is_doubtful() -> None:
     """`holdout`'s «An» read «.Vn» by every read; a speck before «Trường» read «g»."""
     assert school_name_doubtful("Trường Tiểu học Chu Văn .Vn")
