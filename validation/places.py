@@ -98,7 +98,9 @@ def settle_split_places(
 ) -> tuple[Student, list[Finding]]:
     """An address whose reads split («huyện Kim Bồi» / «huyện Kim Bôi») takes the one read
     that is wholly made of units the registry's residences name, when exactly one is: the
-    split becomes an info note (PLACE_MATCHES_REGISTRY). Every part of that read must be a
+    split becomes an info note (PLACE_MATCHES_REGISTRY). A name one upright stroke from a
+    known one counts as that name (`settle_stroke_twins`): «Xã Tân Thành, huyện Đắk MII» is
+    the fitting read beside «Xã Tần Thành, huyện Đắk MII». Every part of that read must be a
     unit with its unit word spelt right, and every read must show the same digits (a hamlet
     «Thôn 19» read «Thôn 18» is not told apart by a list of names). `reads`: the parsed reads
     per field path."""
@@ -111,9 +113,9 @@ def settle_split_places(
             continue
         if len({_digits(t) for t in texts}) != 1:
             continue
-        fits = [t for t in texts if _all_known(t, known)]
+        fits = {twinned for t in texts if _all_known(twinned := _twinned(t, known), known)}
         if len(fits) == 1:
-            settled[field] = fits[0]
+            settled[field] = fits.pop()
     if not settled:
         return student, list(findings)
     paths = {f"student.{field}" for field in settled}
@@ -124,13 +126,24 @@ def settle_split_places(
             f"student.{field}",
             PLACE_MATCHES_REGISTRY,
             f"Các lần đọc {_FIELDS[field]} khác nhau; đã lấy lần đọc mà mọi địa danh đều có trong"
-            " dữ liệu dân cư. Các lần đọc vẫn được lưu để đối chiếu.",
+            " dữ liệu dân cư"
+            + ("" if value in reads.get(f"student.{field}", ()) else _STROKES_ALIKE)
+            + ". Các lần đọc vẫn được lưu để đối chiếu.",
             "info",
             "rule",
         )
-        for field in settled
+        for field, value in settled.items()
     ]
     return student.model_copy(update=settled), kept + notes
+
+
+_STROKES_ALIKE = " (chữ I, l, i in giống nhau được coi là một nét sổ đứng)"
+
+
+def _twinned(address: str, known: Lexicon) -> str:
+    """The address with each unknown unit name that is a known one's stroke twin as known."""
+    parts = address.split(",")
+    return ",".join(_with_twin(unicodedata.normalize("NFC", p), known)[0] for p in parts)
 
 
 def settle_stroke_twins(

@@ -114,6 +114,17 @@ def test_an_address_the_place_names_cannot_tell_stays_split(
     assert sorted(f.code for f in findings) == sorted(codes)
 
 
+def test_a_split_address_settles_on_the_read_known_once_upright_strokes_are_one() -> None:
+    """Every read has «Đắk MII»; one read has the commune right: that read, with «Đắk Mil»."""
+    reads = [f"Xã Xuân {commune}, huyện Đắk MII, tỉnh Đắk Nông" for commune in ("Phủ", "Phú")]
+    student, findings = settle_birthplace(reads[0], reads, ("READS_DISAGREE",))
+    assert student.place_of_birth == "Xã Xuân Phú, huyện Đắk Mil, tỉnh Đắk Nông"
+    assert [(f.code, f.severity) for f in findings] == [(PLACE_MATCHES_REGISTRY, "info")]
+    assert "nét sổ đứng" in findings[0].message
+    _, plain = settle_birthplace(NGHI_MARKED, [NGHI_MARKED, NGHI])
+    assert "nét sổ đứng" not in plain[0].message  # a read as it was: no stroke taken
+
+
 def test_a_place_name_read_with_another_upright_stroke_takes_the_known_spelling() -> None:
     """«Mil» printed in a sans face reads «MII» in every read: only the list tells them apart."""
     pupil = Student(place_of_birth="Xã Đức Mạnh, huyện Đắk MII, tỉnh Đắk Nông", residence=NGHI)
