@@ -66,9 +66,43 @@ def group_lines(words: Iterable[Word]) -> list[Line]:
                 break
         else:
             lines.append(Line([word]))
+    lines = _with_strays_joined(lines)
     for line in lines:
         line.words.sort(key=lambda w: w.x)
     return lines
+
+
+STRAY_WORDS = 2  # a "line" of this many words at most may be part of the line beside it
+
+
+def _with_strays_joined(lines: list[Line]) -> list[Line]:
+    """A word or two set apart from their line by their own baseline: a label in italic beside
+    a value in another face sits lower, and its last word, with a descender and no ascender
+    («Nơi ở hiện nay:»), falls outside the line's band. They rejoin the line next to them
+    when each overlaps, over most of its height, the line's word nearest to it, and sits in
+    a gap between that line's words."""
+    kept: list[Line] = []
+    for index, line in enumerate(lines):
+        near = [*kept[-1:], *lines[index + 1 : index + 2]]
+        host = next((n for n in near if _strays_of(line, n)), None)
+        if host is None:
+            kept.append(line)
+        else:
+            host.words.extend(line.words)
+    return kept
+
+
+def _strays_of(line: Line, host: Line) -> bool:
+    if len(line.words) > STRAY_WORDS or len(host.words) <= len(line.words):
+        return False
+    for word in line.words:
+        if any(word.x < w.right and w.x < word.right for w in host.words):
+            return False  # a word of the host line under or over it: another line
+        nearest = min(host.words, key=lambda w: abs(w.cx - word.cx))
+        overlap = min(word.y + word.h, nearest.y + nearest.h) - max(word.y, nearest.y)
+        if overlap < 0.6 * min(word.h, nearest.h):
+            return False
+    return True
 
 
 def _slips(keys: Sequence[str], wanted: Sequence[str]) -> int | None:

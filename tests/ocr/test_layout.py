@@ -15,7 +15,7 @@ from PIL import Image
 from domain.record import TranscriptRecord
 from ocr.decode import PageImage
 from ocr.engine import Word
-from ocr.layout import Line, find_labels, find_tables, label_values
+from ocr.layout import Line, find_labels, find_tables, group_lines, label_values
 from ocr.preprocess import binarize, clean_page, estimate_skew
 from synth.content import make_records
 from synth.degrade import apply_degradation
@@ -147,3 +147,34 @@ def test_a_short_word_of_a_long_label_may_carry_its_one_slip(
     labels = {"father_name": ("Họ tên cha",), "ethnicity": ("Dân tộc",)}
     hits = find_labels(_line_of(*words), labels)
     assert bool(hits) is found
+
+
+# «Nơi ở hiện nay: Xóm Tây, xã Thanh Xuân» as `holdout3` prints and Tesseract boxes it: the
+# italic label sits lower than the monospace value, and «nay:» (a descender, no ascender)
+# lower still, past half the line's height from its middle.
+_LABEL_AND_VALUE = [
+    Word("Nơi", 90, 179, 993, 115, 37),
+    Word("ở", 90, 267, 960, 22, 85),
+    Word("hiện", 90, 304, 995, 84, 43),
+    Word("Xóm", 90, 507, 984, 83, 36),
+    Word("Tây,", 90, 623, 984, 101, 46),
+    Word("xã", 90, 769, 984, 54, 36),
+    Word("Thanh", 90, 855, 984, 139, 36),
+]
+
+
+def test_a_word_below_its_line_band_rejoins_the_line_it_overlaps() -> None:
+    lines = group_lines([*_LABEL_AND_VALUE, Word("nay:", 90, 403, 1005, 83, 36)])
+    assert [line.text() for line in lines] == ["Nơi ở hiện nay: Xóm Tây, xã Thanh"]
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        Word("Trung", 90, 520, 1028, 110, 36),  # under a word of the line: the next line
+        Word("nay:", 90, 403, 1022, 83, 36),  # in a gap, but mostly below the line's words
+    ],
+)
+def test_a_word_of_the_next_line_stays_there(word: Word) -> None:
+    lines = group_lines([*_LABEL_AND_VALUE, word])
+    assert [line.text() for line in lines][-1] == word.text
