@@ -79,6 +79,17 @@ THCS_DECISIONS = (
     "Hoàn thành chương trình THCS",
 )
 THCS_TITLES = ("Học sinh giỏi", "Học sinh tiên tiến")
+# Primary awards as the circulars word them (domain.md §1.2-1.4): TT22/2016 Điều 10, TT27/2020
+# Điều 13, TT32/2009. Schools also write their own; only near misses of these are judged.
+TH_AWARD_PHRASES = (
+    "Học sinh hoàn thành xuất sắc các nội dung học tập và rèn luyện",
+    "Học sinh có thành tích vượt trội trong học tập và rèn luyện",
+    "Học sinh có thành tích vượt trội hay tiến bộ vượt bậc",
+    "Học sinh Xuất sắc",
+    "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện",
+    "Học sinh Giỏi",
+    "Học sinh Tiên tiến",
+)
 
 # TH-2014 levels
 TH_LEVELS_TT22 = ("Hoàn thành tốt", "Hoàn thành", "Chưa hoàn thành")

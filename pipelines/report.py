@@ -47,6 +47,7 @@ REASONS_VI = {
     "SURNAME_NEAR_KNOWN": "họ gần một họ thường gặp nhưng không phải họ",
     "NAME_INCOMPLETE": "tên người chỉ có một chữ",
     "NAME_WORD_UNLIKELY": "một chữ trong tên không thể là tiếng Việt",
+    "AWARD_NEAR_KNOWN": "khen thưởng gần một danh hiệu nhưng không trùng",
     "SURNAME_MARKS_LOST": "họ đọc mất dấu, đã đề xuất họ đủ dấu",
     "AUDIT_SAMPLE": "mẫu kiểm tra ngẫu nhiên",
 }

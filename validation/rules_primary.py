@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+
+from rapidfuzz.distance import Levenshtein
 
 from domain import vocab
 from domain.record import SubjectResult, YearPage
+from domain.text import normalize_text
 from validation.academic import TERMS
 from validation.report import Issue
 
@@ -33,6 +37,37 @@ def th_issues(page: YearPage, path: str) -> Iterator[Issue]:
                 msg = f"Mức '{item.level}' không có trong {page.regulation or 'quy định'}."
                 yield f"{where}.level", "VOCABULARY", msg, "error"
     yield from _th_decision_issues(page, path)
+    yield from _award_issues(page.awards, f"{path}.awards")
+
+
+# Glyph slips a known award phrase may carry and still be told from the others (they differ
+# by whole words); a longer distance is another text, which a school may well write.
+_AWARD_SLIPS = 3
+
+
+def _award_issues(award: str | None, where: str) -> Iterator[Issue]:
+    """An award a few glyphs from a phrase of the circulars and not that phrase: every read
+    can share a slip («rèn tuyện» for «rèn luyện») and no other check sees free text."""
+    if not award:
+        return
+    key = _phrase_key(award)
+    if key in _KNOWN_AWARDS:
+        return
+    near = [a for k, a in _KNOWN_AWARDS.items() if Levenshtein.distance(key, k) <= _AWARD_SLIPS]
+    if near:
+        msg = (
+            f"Khen thưởng «{award}» gần «{near[0]}» nhưng không trùng: có thể bị đọc sai, "
+            "cần đối chiếu với ảnh quét."
+        )
+        yield where, "AWARD_NEAR_KNOWN", msg, "error"
+
+
+def _phrase_key(text: str) -> str:
+    """Case, spacing and punctuation apart: «Học sinh Giỏi.» is «học sinh giỏi»."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalize_text(text).casefold()).split())
+
+
+_KNOWN_AWARDS = {_phrase_key(a): a for a in vocab.TH_AWARD_PHRASES}
 
 
 def _test_score_issues(subject: SubjectResult, where: str) -> Iterator[Issue]:

@@ -195,3 +195,23 @@ def _codes(record: object, code: str) -> list[str]:
 
 def _codes_at(record: object, field: str) -> list[str]:
     return [f.code for f in check_record(record) if f.field == field]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("award", "doubted"),
+    [
+        ("Học sinh có thành tích vượt trội trong học tập và rèn tuyện", True),  # every read
+        ("Học sinh Gioi", True),  # marks lost
+        ("Học sinh có thành tích vượt trội trong học tập và rèn luyện.", False),  # the phrase
+        ("HỌC SINH XUẤT SẮC", False),  # case apart
+        ("Học sinh giỏi cấp huyện môn Toán", False),  # a school's own award: not judged
+        ("Giấy khen", False),
+    ],
+)
+def test_a_primary_award_a_few_glyphs_from_a_circulars_phrase_is_doubted(
+    award: str, doubted: bool
+) -> None:
+    record = th_record()
+    record.years[0].awards = award
+    codes = [f.code for f in check_record(record) if f.field == "years[0].awards"]
+    assert codes == (["AWARD_NEAR_KNOWN"] if doubted else [])
