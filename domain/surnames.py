@@ -26,11 +26,16 @@ SURNAMES = frozenset(_LISTED.split())
 _FOLDED = frozenset(s.casefold() for s in SURNAMES)
 
 
+def is_surname(word: str) -> bool:
+    """A listed surname, case apart («KSOR» is Ksor)."""
+    return word.casefold() in _FOLDED
+
+
 def fuller_surname(word: str) -> str | None:
     """The one listed surname that spells `word`'s letters with more marks («Nguyên» ->
     «Nguyễn», «PHAM» -> «Phạm»), when `word` is no surname itself; else None. A read loses a
     mark stacked over another far more often than it adds one (domain.text.fullest_marks)."""
-    if word.casefold() in _FOLDED:
+    if is_surname(word):
         return None
     letters = without_marks(word).casefold()
     fuller = [

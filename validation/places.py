@@ -142,8 +142,11 @@ _STROKES_ALIKE = " (chữ I, l, i in giống nhau được coi là một nét s�
 
 def _twinned(address: str, known: Lexicon) -> str:
     """The address with each unknown unit name that is a known one's stroke twin as known."""
-    parts = address.split(",")
-    return ",".join(_with_twin(unicodedata.normalize("NFC", p), known)[0] for p in parts)
+    return ",".join(part for part, _ in _twin_parts(address, known))
+
+
+def _twin_parts(address: str, known: Lexicon) -> list[tuple[str, tuple[str, str] | None]]:
+    return [_with_twin(unicodedata.normalize("NFC", p), known) for p in address.split(",")]
 
 
 def settle_stroke_twins(
@@ -159,7 +162,7 @@ def settle_stroke_twins(
         path, address = f"student.{field}", getattr(student, field)
         if not address or any(f.field == path and is_blocking(f) for f in findings):
             continue
-        parts = [_with_twin(unicodedata.normalize("NFC", p), known) for p in address.split(",")]
+        parts = _twin_parts(address, known)
         twins = [pair for _, pair in parts if pair]
         if not twins:
             continue

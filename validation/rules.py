@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from domain import vocab
 from domain.record import SubjectResult, TranscriptRecord, YearPage
-from domain.surnames import SURNAMES
+from domain.surnames import SURNAMES, is_surname
 from domain.text import is_syllable
 from validation.academic import (
     TERMS,
@@ -60,7 +60,6 @@ _NAMES = {
 # A name's first word one slip from a surname and no surname itself: a lost capital («Trần»
 # read «Rần») or mark («Nguyễn» read «Nguyên»), which every read of a font can share.
 _SURNAMES = Lexicon(SURNAMES, min_slip_length=1)
-_FOLDED_SURNAMES = frozenset(s.casefold() for s in SURNAMES)
 
 
 def check_record(record: TranscriptRecord) -> list[Finding]:
@@ -119,13 +118,13 @@ def _identity_issues(record: TranscriptRecord) -> Iterator[Issue]:
 
 
 def _not_a_syllable(name: str, ethnicity: str | None) -> str | None:
-    """The first word of a Kinh pupil's family name that no Vietnamese syllable is spelt like
+    """The first word of a name in a Kinh pupil's family that no Vietnamese syllable is spelt like
     («Htếu»: every read of a font can share such a slip); a known surname of another people
     («Ksor», a parent's) is not judged, nor are the names of pupils of other peoples."""
     if ethnicity is None or ethnicity.casefold() != "kinh":
         return None
     words = name.split()
-    if words and words[0].casefold() in _FOLDED_SURNAMES:
+    if words and is_surname(words[0]):
         words = words[1:]
     return next((w for w in words if not is_syllable(w)), None)
 
